@@ -1,0 +1,53 @@
+"""The interface every measurement method implements (sans-I/O).
+
+A method is a plain object that holds the state of one measurement.  It has
+no sockets and reads no clock: the engine (scamperd/engine.py) or a test
+(tests/simnet.py) drives it with the current time.
+
+The engine's contract, for each task:
+
+* ``start(now)`` once, when the task begins.
+* While ``ready()`` is true, the task waits in the engine's send queue; when
+  the pacer grants a slot the engine calls ``next_probe(now)``, encodes and
+  sends the returned :class:`scamperd.probe.Probe`, then sets ``probe.tx``
+  to the moment it left (the method keeps the object, so it sees ``tx``).
+  If the send fails the engine calls ``send_error(probe, errno, now)``
+  instead.
+* ``timer()`` is the time at which ``handle_timer(now)`` must next be
+  called when nothing arrives (a timeout, or an inter-probe wait), or None.
+* Every reply whose demultiplexing key matches a probe the task sent goes
+  to ``receive(reply, now)``; the method decides whether it answers a probe.
+* After every call the engine re-reads ``done``, ``ready()`` and ``timer()``.
+* ``halt(now)`` stops the measurement early (stop reason halted).
+* When ``done`` is true, ``result`` is the finished result object.
+"""
+
+
+class Method:
+    done = False
+    result = None
+
+    def start(self, now):
+        raise NotImplementedError
+
+    def ready(self):
+        """True when the method has a probe to send now."""
+        raise NotImplementedError
+
+    def next_probe(self, now):
+        raise NotImplementedError
+
+    def send_error(self, probe, err, now):
+        raise NotImplementedError
+
+    def timer(self):
+        raise NotImplementedError
+
+    def handle_timer(self, now):
+        raise NotImplementedError
+
+    def receive(self, reply, now):
+        raise NotImplementedError
+
+    def halt(self, now):
+        raise NotImplementedError

@@ -1,0 +1,107 @@
+"""The result of a ping, shaped like scamper's scamper_ping_t.
+
+Field names follow scamper's JSON output where one exists.  Addresses are
+packed bytes; times are float seconds since the epoch; RTTs integer
+microseconds.
+"""
+
+# ping methods, numbered as scamper numbers them (SCAMPER_PING_METHOD_*)
+METHODS = {
+    'icmp-echo': 0x00, 'tcp-ack': 0x01, 'tcp-ack-sport': 0x02,
+    'udp': 0x03, 'udp-dport': 0x04, 'icmp-time': 0x05, 'tcp-syn': 0x06,
+}
+METHOD_NAMES = {v: k for k, v in METHODS.items()}
+
+STOP_NONE = 0x00
+STOP_COMPLETED = 0x01
+STOP_ERROR = 0x02
+STOP_HALTED = 0x03
+STOP_NAMES = {STOP_NONE: 'NONE', STOP_COMPLETED: 'COMPLETED',
+              STOP_ERROR: 'ERROR', STOP_HALTED: 'HALTED'}
+
+# ping flags (SCAMPER_PING_FLAG_*)
+FLAG_V4RR = 0x01
+FLAG_SPOOF = 0x02
+FLAG_PAYLOAD = 0x04
+FLAG_TSONLY = 0x08
+FLAG_TSANDADDR = 0x10
+FLAG_ICMPSUM = 0x20
+FLAG_DL = 0x40
+FLAG_TBT = 0x80
+FLAG_NOSRC = 0x100
+
+# reply flags (SCAMPER_PING_REPLY_FLAG_*)
+REPLY_FLAG_REPLY_TTL = 0x01
+REPLY_FLAG_REPLY_IPID = 0x02
+REPLY_FLAG_PROBE_IPID = 0x04
+REPLY_FLAG_DLTX = 0x08
+REPLY_FLAG_DLRX = 0x10
+
+
+class PingReply:
+    __slots__ = ('addr', 'probe_id', 'probe_ipid', 'tx', 'rtt', 'reply_proto',
+                 'reply_ttl', 'reply_tos', 'reply_size', 'reply_ipid',
+                 'reply_ipid32', 'icmp_type', 'icmp_code', 'tcp_flags',
+                 'flags', 'v4rr', 'tsreply', 'ifname')
+
+    def __init__(self, **kw):
+        for k in self.__slots__:
+            setattr(self, k, None)
+        self.flags = 0
+        for k, v in kw.items():
+            setattr(self, k, v)
+
+    @property
+    def is_icmp(self):
+        return self.icmp_type is not None
+
+    @property
+    def is_tcp(self):
+        return self.tcp_flags is not None
+
+    def __repr__(self):
+        return 'PingReply(%s)' % ', '.join(
+            '%s=%r' % (k, getattr(self, k)) for k in self.__slots__
+            if getattr(self, k) is not None)
+
+
+class Ping:
+    """One ping.  ``replies[i]`` is the list of replies to probe i (scamper
+    keeps a list per probe: duplicates are possible)."""
+
+    def __init__(self, **kw):
+        self.list = None
+        self.cycle = None
+        self.userid = 0
+        self.method = 'icmp-echo'
+        self.src = None
+        self.dst = None
+        self.rtr = None
+        self.start = 0.0
+        self.stop_reason = STOP_NONE
+        self.stop_data = 0
+        self.probe_count = 4      # requested (-c)
+        self.probe_size = 0
+        self.probe_datalen = 0
+        self.probe_wait = 1.0     # seconds between probes (-i)
+        self.probe_timeout = 1    # -W
+        self.probe_ttl = 64
+        self.probe_tos = 0
+        self.probe_sport = 0
+        self.probe_dport = 0
+        self.probe_icmpsum = 0
+        self.probe_tsps = []      # prespecified timestamp addresses
+        self.probe_data = b''     # -B payload or -p pattern
+        self.reply_count = 0      # -o
+        self.reply_pmtu = 0       # -M
+        self.flags = 0
+        self.ping_sent = 0
+        self.probes = []          # per probe: tx time (float) or None
+        self.probe_ipids = []     # per probe: IPv4 IP-ID used
+        self.replies = []         # per probe: list of PingReply
+        for k, v in kw.items():
+            setattr(self, k, v)
+
+    @property
+    def family(self):
+        return 4 if len(self.dst) == 4 else 6
