@@ -51,3 +51,26 @@ class Method:
 
     def halt(self, now):
         raise NotImplementedError
+
+
+class Context:
+    """What the engine knows that a method needs when it is created.
+
+    ``src``: packed source address for the target (from -S, or the route
+    look-up); ``sport``: the default source port / ICMP identifier
+    (scamper's: (pid & 0x7fff) | 0x8000); ``ifmtu``: MTU of the interface
+    the route uses; ``ifindex``: its index; ``lss``: the engine's named local
+    stop sets (dict name -> set of packed addresses) for doubletree.
+    """
+
+    def __init__(self, src, sport, ifmtu=1500, ifindex=0, lss=None):
+        self.src = src
+        self.sport = sport
+        self.ifmtu = ifmtu
+        self.ifindex = ifindex
+        self.lss = lss if lss is not None else {}
+
+
+class CommandError(ValueError):
+    """A measurement command that cannot be run, with a message for the
+    user that names the offending option or value."""
