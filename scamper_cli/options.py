@@ -1,0 +1,185 @@
+"""The top-level command line of scamper(1).
+
+Parsed as scamper parses it (getopt: ``c:C:d:De:fF:iI:l:L:M:o:O:p:P:U:vw:?``):
+``-i`` and ``-f`` are flags whose addresses or files are the remaining
+arguments; ``-I`` may be repeated.  Every error names the option and value.
+"""
+
+import getopt
+import ipaddress
+
+VERSION = '20211212'
+PPS_MAX = 50000
+
+USAGE = """\
+usage: scamper [-?Dv] [-c command] [-p pps] [-w window]
+               [-M monitorname] [-l listname] [-L listid] [-C cycleid]
+               [-o outfile] [-O options] [-F firewall] [-e pidfile]
+               [-d debugfile]
+               [-i IPs | -I cmds | -f file | -P [ip:]port | -U unix]
+"""
+
+HELP = USAGE + """
+            -? give an overview of the usage of scamper
+            -c command string (default: trace)
+            -C cycle id
+            -d write debugging information to the specified file
+            -D start as a daemon listening for commands on a port
+            -e write process ID to specified file
+            -f list of files provided on the command line
+            -F use the system firewall to install rules as necessary
+            -i list of IP addresses provided on the command line
+            -I list of scamper commands provided on the command line
+            -l name to assign to default list
+            -L list id for default list
+            -M specify the canonical name of the monitor
+            -o specify the file to write output to
+            -O specify options to use:
+               text: output results in plain text for interactive use
+               json: output results in json format, better to use warts
+               cmdfile: input file specifies whole commands
+               outcopy: output copy of all results collected to file
+               debugfileappend: append to debugfile, rather than truncate
+            -p number of packets per second to send (1 <= pps <= %d)
+            -P [ip:]port for control socket, default to loopback
+            -U name of control socket in the file system
+            -v output the version of scamper this binary is
+            -w limit the window of actively probing tasks
+""" % PPS_MAX
+
+# -O choices: what we do with each
+O_FORMATS = ('text', 'json')
+O_FLAGS = ('cmdfile', 'outcopy', 'debugfileappend')
+O_ACCEPTED = ('planetlab', 'rawtcp', 'select', 'kqueue', 'epoll',
+              'noinitndc', 'notls', 'icmp-rxerr')
+O_LATER = {'warts': 'warts output', 'warts.gz': 'warts output',
+           'warts.bz2': 'warts output', 'warts.xz': 'warts output',
+           'tsps': 'tsps input files'}
+
+
+class UsageError(Exception):
+    """A bad command line: message names the option and value."""
+
+
+class Options:
+    def __init__(self):
+        self.command = 'trace'
+        self.pps = 20
+        self.window = 0
+        self.monitorname = None
+        self.listname = 'default'
+        self.listid = 0
+        self.cycleid = 1
+        self.outfile = None
+        self.firewall = None
+        self.debugfile = None
+        self.pidfile = None
+        self.format = 'text'
+        self.flags = set()
+        self.mode = None          # 'i', 'I', 'f'
+        self.addresses = []
+        self.commands = []
+        self.files = []
+        self.help = False
+        self.version = False
+
+
+def _uint(opt, value, lo, hi):
+    try:
+        v = int(value, 10)
+    except ValueError:
+        v = None
+    if v is None or v < lo or v > hi:
+        raise UsageError('invalid %s value \'%s\': must be an integer '
+                         'from %d to %d' % (opt, value, lo, hi))
+    return v
+
+
+def _mode(o, want):
+    if o.mode is not None and o.mode != want:
+        raise UsageError('-%s cannot be combined with -%s' % (want, o.mode))
+    o.mode = want
+
+
+def parse(argv):
+    """Parse ``argv`` (without the program name) into Options."""
+    o = Options()
+    try:
+        opts, rest = getopt.getopt(argv, 'c:C:d:De:fF:iI:l:L:M:o:O:p:P:U:vw:?')
+    except getopt.GetoptError as e:
+        raise UsageError(str(e)) from None
+    for opt, val in opts:
+        if opt == '-c':
+            if not val.strip():
+                raise UsageError('invalid -c value: empty command')
+            o.command = val
+        elif opt == '-C':
+            o.cycleid = _uint('-C', val, 0, 0xffffffff)
+        elif opt == '-d':
+            o.debugfile = val
+        elif opt == '-e':
+            o.pidfile = val
+        elif opt == '-f':
+            _mode(o, 'f')
+        elif opt == '-F':
+            o.firewall = val
+        elif opt == '-i':
+            _mode(o, 'i')
+        elif opt == '-I':
+            _mode(o, 'I')
+            o.commands.append(val)
+        elif opt == '-l':
+            o.listname = val
+        elif opt == '-L':
+            o.listid = _uint('-L', val, 0, 0xffffffff)
+        elif opt == '-M':
+            o.monitorname = val
+        elif opt == '-o':
+            o.outfile = val
+        elif opt == '-O':
+            if val in O_FORMATS:
+                o.format = val
+            elif val in O_FLAGS:
+                o.flags.add(val)
+            elif val in O_ACCEPTED:
+                pass
+            elif val in O_LATER:
+                raise UsageError('-O %s: %s is not supported yet'
+                                 % (val, O_LATER[val]))
+            else:
+                raise UsageError("invalid -O value '%s'" % val)
+        elif opt == '-p':
+            o.pps = _uint('-p', val, 1, PPS_MAX)
+        elif opt in ('-P', '-U', '-D'):
+            raise UsageError('%s: the control socket is not supported yet'
+                             % opt)
+        elif opt == '-v':
+            o.version = True
+        elif opt == '-w':
+            o.window = _uint('-w', val, 0, 0xffffffff)
+        elif opt == '-?':
+            o.help = True
+    if o.help or o.version:
+        return o
+    if o.mode == 'i':
+        if not rest:
+            raise UsageError('-i: no addresses given')
+        for a in rest:
+            try:
+                ipaddress.ip_address(a)
+            except ValueError:
+                raise UsageError("-i: invalid address '%s'" % a) from None
+        o.addresses = rest
+    elif o.mode == 'I':
+        if rest:
+            raise UsageError("unexpected argument '%s' after -I" % rest[0])
+    else:
+        # -f, or files named without an option, as scamper accepts them
+        if not rest:
+            raise UsageError('nothing to do: give -i addresses, -I commands'
+                             ' or a list file')
+        o.mode = 'f'
+        o.files = rest
+    if 'cmdfile' in o.flags and o.mode != 'f':
+        raise UsageError('-O cmdfile needs an input file')
+    return o

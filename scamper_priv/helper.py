@@ -1,0 +1,212 @@
+"""The privileged helper: the only code that keeps privilege.
+
+It is started as root by the ``scamper`` command, which has already parsed
+its command line and opened the files it names.  The helper then:
+
+1. forks the unprivileged side, which gives up root (setgroups, setgid,
+   setuid to the service user), every capability and the ability to gain
+   any (no_new_privs), and runs the supervisor;
+2. drops every capability of its own except CAP_NET_RAW and CAP_NET_ADMIN,
+   sets no_new_privs;
+3. answers requests on its channels (scamper_priv/protocol.py) until the
+   last channel closes, then exits with the supervisor's status.
+
+It never parses packets or measurement commands: a request is a small map,
+checked against a fixed list.
+"""
+
+import os
+import pwd
+import re
+import selectors
+import signal
+import socket
+import sys
+
+import prctl
+
+from scamper_priv.protocol import SOCKET_KINDS, recv_msg, send_msg
+
+IFNAME_RE = re.compile(r'^[A-Za-z0-9_.:@-]{1,15}$')
+RCVBUF = 4 * 1024 * 1024
+MAX_CHANNELS = 1024
+ETH_P_ALL = 0x0003
+
+
+class PrivError(Exception):
+    pass
+
+
+def _open_socket(kind):
+    family, stype, proto = SOCKET_KINDS[kind]
+    s = socket.socket(family, stype, proto)
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUFFORCE, RCVBUF)
+    except OSError:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RCVBUF)
+    s.setblocking(False)
+    return s
+
+
+def _open_datalink(ifname):
+    socket.if_nametoindex(ifname)         # OSError if there is no such interface
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                      socket.htons(ETH_P_ALL))
+    s.bind((ifname, ETH_P_ALL))
+    s.setblocking(False)
+    return s
+
+
+def handle_request(req):
+    """Validate one request and carry it out.  Returns (reply, socket or
+    None); the caller passes the socket's descriptor and closes it."""
+    op = req.get('op')
+    if op == 'socket':
+        kind = req.get('kind')
+        if len(req) != 2 or not isinstance(kind, str) \
+                or kind not in SOCKET_KINDS:
+            return {'ok': False, 'error': 'invalid socket request'}, None
+        return {'ok': True}, _open_socket(kind)
+    if op == 'datalink':
+        ifname = req.get('ifname')
+        if len(req) != 2 or not isinstance(ifname, str) \
+                or not IFNAME_RE.match(ifname):
+            return {'ok': False, 'error': 'invalid datalink request'}, None
+        return {'ok': True}, _open_datalink(ifname)
+    if op == 'channel':
+        if len(req) != 1:
+            return {'ok': False, 'error': 'invalid channel request'}, None
+        return {'ok': True}, None   # the serve loop makes the pair
+    return {'ok': False, 'error': 'unknown request'}, None
+
+
+def drop_to_user(user):
+    """In the unprivileged child: become ``user`` with no capabilities."""
+    pw = pwd.getpwnam(user)
+    prctl.capbset.limit()             # empty bounding set
+    os.setgroups([])
+    os.setgid(pw.pw_gid)
+    os.setuid(pw.pw_uid)
+    prctl.set_no_new_privs(1)
+    if os.getuid() == 0 or os.geteuid() == 0:
+        raise PrivError('could not drop root')
+
+
+def drop_helper_caps():
+    keep = (prctl.CAP_NET_RAW, prctl.CAP_NET_ADMIN)
+    prctl.capbset.limit(*keep)
+    prctl.cap_inheritable.limit()
+    prctl.cap_permitted.limit(*keep)
+    prctl.cap_effective.limit(*keep)
+    prctl.set_no_new_privs(1)
+
+
+def serve(first_channel):
+    """Answer requests until every channel is closed."""
+    sel = selectors.DefaultSelector()
+    sel.register(first_channel, selectors.EVENT_READ)
+    channels = 1
+    while channels:
+        for key, _ in sel.select():
+            ch = key.fileobj
+            try:
+                req, fd = recv_msg(ch)
+            except ValueError as e:
+                _reply(ch, {'ok': False, 'error': str(e)})
+                continue
+            except OSError:
+                req, fd = None, None
+            if req is None and fd is None:
+                sel.unregister(ch)
+                ch.close()
+                channels -= 1
+                continue
+            if fd is not None:          # nobody sends us descriptors
+                os.close(fd)
+                _reply(ch, {'ok': False, 'error': 'unexpected descriptor'})
+                continue
+            try:
+                reply, s = handle_request(req)
+            except OSError as e:
+                _reply(ch, {'ok': False, 'error': e.strerror or str(e)})
+                continue
+            if reply['ok'] and req.get('op') == 'channel':
+                if channels >= MAX_CHANNELS:
+                    _reply(ch, {'ok': False, 'error': 'too many channels'})
+                    continue
+                mine, theirs = socket.socketpair(socket.AF_UNIX,
+                                                 socket.SOCK_SEQPACKET)
+                sel.register(mine, selectors.EVENT_READ)
+                channels += 1
+                s = theirs
+            _reply(ch, reply, s)
+
+
+def _reply(ch, reply, s=None):
+    try:
+        send_msg(ch, reply, s.fileno() if s is not None else None)
+    except OSError:
+        pass
+    finally:
+        if s is not None:
+            s.close()
+
+
+def run(child_main, user='nobody', keep_fds=()):
+    """Fork the unprivileged side, which calls ``child_main(channel)`` and
+    exits with its return value; serve its requests; return its exit
+    status.  Must be called as root."""
+    if os.geteuid() != 0:
+        raise PrivError('scamper must be started as root: it needs raw '
+                        'sockets, and drops root in every process but a '
+                        'small helper')
+    pwd.getpwnam(user)                 # fail early on an unknown user
+    mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    pid = os.fork()
+    if pid == 0:
+        rc = 1
+        try:
+            mine.close()
+            drop_to_user(user)
+            rc = child_main(theirs)
+        except SystemExit as e:
+            rc = e.code if isinstance(e.code, int) else 1
+        except BaseException as e:     # report and exit, never return
+            try:
+                sys.stderr.write('scamper: %s\n' % (e,))
+            except Exception:
+                pass
+        finally:
+            try:
+                sys.stdout.flush()
+            except Exception:
+                pass
+            os._exit(rc or 0)
+    theirs.close()
+    for fd in keep_fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    # Ctrl-C reaches the whole process group: the supervisor handles it.
+    # SIGTERM sent to the helper is passed on.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda s, f: _kill(pid, s))
+    signal.signal(signal.SIGHUP, lambda s, f: _kill(pid, s))
+    drop_helper_caps()
+    serve(mine)
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except InterruptedError:
+            continue
+    return os.waitstatus_to_exitcode(status) & 0xff \
+        if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
+
+
+def _kill(pid, sig):
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass

@@ -1,0 +1,72 @@
+"""Measurement commands: splitting a command line and finding its parser.
+
+Each command lives in its own package with a ``cmd`` module whose
+``parse(words)`` returns a command object (``name``, ``dst``, ``family``,
+``src``, ``sport``, ``create(ctx)``).
+"""
+
+from scamperd.method import CommandError
+from scamperd.ping import cmd as ping_cmd
+from scamperd.trace import cmd as trace_cmd
+
+PARSERS = {
+    'trace': trace_cmd.parse,
+    'ping': ping_cmd.parse,
+}
+# commands of scamper(1) that have their own issues and are not here yet
+LATER = ('tracelb', 'dealias', 'neighbourdisc', 'sniff', 'sting', 'tbit')
+
+
+def split(line):
+    """Split a command line into words as scamper does: on white space,
+    with single or double quotes grouping words (quotes removed)."""
+    words = []
+    cur = []
+    quote = None
+    have = False
+    for ch in line:
+        if quote:
+            if ch == quote:
+                quote = None
+            else:
+                cur.append(ch)
+        elif ch in '"\'':
+            quote = ch
+            have = True
+        elif ch.isspace():
+            if cur or have:
+                words.append(''.join(cur))
+                cur = []
+                have = False
+        else:
+            cur.append(ch)
+    if quote:
+        raise CommandError('unbalanced %s quote' % quote)
+    if cur or have:
+        words.append(''.join(cur))
+    return words
+
+
+def parse(line):
+    """Parse a whole command, e.g. ``trace -P icmp-paris 192.0.2.1``."""
+    words = split(line)
+    if not words:
+        raise CommandError('empty command')
+    name = words[0]
+    parser = PARSERS.get(name)
+    if parser is None:
+        if name in LATER:
+            raise CommandError('%s is not supported yet' % name)
+        raise CommandError("unknown command '%s'" % name)
+    return parser(words[1:])
+
+
+def check_default(command):
+    """Validate a default command given with -c (without its target)."""
+    words = split(command)
+    if not words:
+        raise CommandError('empty command')
+    if words[0] not in PARSERS:
+        if words[0] in LATER:
+            raise CommandError('%s is not supported yet' % words[0])
+        raise CommandError("unknown command '%s'" % words[0])

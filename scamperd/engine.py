@@ -1,0 +1,218 @@
+"""The engine: drives sans-I/O methods with sockets, a clock and a pacer.
+
+One engine runs in each worker process.  It keeps
+
+* the tasks in progress, each wrapping a method (scamperd/method.py);
+* a send queue of tasks whose method has a probe ready, served one probe
+  per pacer slot (scamperd/pacer.py), in turn;
+* a heap of method timers;
+* the demultiplexing table: the key of every probe sent (scamperd/probe.py)
+  maps to its task.  When a task ends its keys stay reserved for the hold
+  time, so that late replies are dropped instead of reaching another task.
+
+It is written once for every method; nothing here knows what a traceroute
+or a ping is.
+"""
+
+import collections
+import heapq
+import selectors
+import time
+
+from scamperd.net.packet import encode_probe
+from scamperd.probe import probe_key, reply_key
+
+SPIN = 0.0004       # wait shorter than this for a send slot by spinning
+
+
+class Task:
+    __slots__ = ('id', 'method', 'keys', 'timer_at', 'queued', 'done',
+                 'family', 'proto_seen')
+
+    def __init__(self, task_id, method):
+        self.id = task_id
+        self.method = method
+        self.keys = set()
+        self.timer_at = None
+        self.queued = False
+        self.done = False
+        self.proto_seen = set()
+
+
+class Engine:
+    def __init__(self, io, pacer, on_done, holdtime=5.0, clock=time.time):
+        self.io = io
+        self.pacer = pacer
+        self.on_done = on_done          # callback(task_id, method)
+        self.holdtime = holdtime
+        self.clock = clock
+        self.tasks = {}
+        self.sendq = collections.deque()
+        self.timers = []
+        self._seq = 0
+        self.keys = {}                  # key -> Task
+        self.held = {}                  # key -> expiry time
+        self._held_q = collections.deque()
+        self.slot = None                # claimed send slot not yet used
+        self.sel = selectors.DefaultSelector()
+        self.probes_sent = 0
+        self.replies_rx = 0
+
+    # -- tasks -------------------------------------------------------------
+
+    def add(self, task_id, method, now=None):
+        now = self.clock() if now is None else now
+        task = Task(task_id, method)
+        self.tasks[task_id] = task
+        method.start(now)
+        self._update(task, now)
+        return task
+
+    def halt(self, task_id, now=None):
+        task = self.tasks.get(task_id)
+        if task is None:
+            return False
+        now = self.clock() if now is None else now
+        task.method.halt(now)
+        self._update(task, now)
+        return True
+
+    @property
+    def busy(self):
+        return bool(self.tasks)
+
+    def _update(self, task, now):
+        if task.done:
+            return
+        m = task.method
+        if m.done:
+            self._finish(task, now)
+            return
+        if not task.queued and m.ready():
+            task.queued = True
+            self.sendq.append(task)
+        t = m.timer()
+        if t != task.timer_at:
+            task.timer_at = t
+            if t is not None:
+                self._seq += 1
+                heapq.heappush(self.timers, (t, self._seq, task))
+
+    def _finish(self, task, now):
+        task.done = True
+        del self.tasks[task.id]
+        expiry = now + self.holdtime
+        for key in task.keys:
+            if self.keys.get(key) is task:
+                del self.keys[key]
+                self.held[key] = expiry
+                self._held_q.append((expiry, key))
+        self.on_done(task.id, task.method)
+
+    def _expire_held(self, now):
+        q = self._held_q
+        while q and q[0][0] <= now:
+            expiry, key = q.popleft()
+            if self.held.get(key) == expiry:
+                del self.held[key]
+
+    # -- one turn of the loop ------------------------------------------------
+
+    def register(self, fileobj, data):
+        self.sel.register(fileobj, selectors.EVENT_READ, data)
+
+    def wait_time(self, now, cap):
+        """How long the loop may sleep before it has something to do."""
+        t = cap
+        if self.sendq:
+            if self.slot is None:
+                return 0.0
+            t = min(t, self.slot - now)
+        if self.timers:
+            t = min(t, self.timers[0][0] - now)
+        return max(t, 0.0)
+
+    def turn(self, cap=1.0, others=None):
+        """Sleep until something is due, then do it.  ``others`` is called
+        with each ready (key.data, fileobj) that is not an engine socket."""
+        now = self.clock()
+        wait = self.wait_time(now, cap)
+        if wait < SPIN:
+            wait = 0.0
+        for key, _ in self.sel.select(wait):
+            if key.data is None:
+                self._receive(key.fileobj)
+            elif others is not None:
+                others(key.data, key.fileobj)
+        now = self.clock()
+        self._run_timers(now)
+        self._send(now)
+        self._expire_held(now)
+
+    def _receive(self, rx):
+        replies = self.io.receive(rx, self.clock)
+        if not replies:
+            return
+        now = self.clock()
+        keys = self.keys
+        for r in replies:
+            k = reply_key(r)
+            if k is None:
+                continue
+            task = keys.get(k)
+            if task is None:
+                continue
+            self.replies_rx += 1
+            task.method.receive(r, now)
+            self._update(task, now)
+
+    def _run_timers(self, now):
+        timers = self.timers
+        while timers and timers[0][0] <= now:
+            t, _, task = heapq.heappop(timers)
+            if task.done or task.timer_at != t:
+                continue
+            task.timer_at = None
+            task.method.handle_timer(now)
+            self._update(task, now)
+
+    def _send(self, now):
+        q = self.sendq
+        while q:
+            if self.slot is None:
+                self.slot = self.pacer.claim(now)
+            if self.slot > now:
+                if self.slot - now >= SPIN:
+                    return
+                while self.clock() < self.slot:
+                    pass
+                now = self.clock()
+            task = q.popleft()
+            task.queued = False
+            m = task.method
+            if task.done or not m.ready():
+                continue
+            probe = m.next_probe(now)
+            self.slot = None
+            key = probe_key(probe)
+            if key not in task.keys:
+                self._own(task, key, probe)
+            try:
+                data = encode_probe(probe)
+                probe.tx = self.clock()
+                self.io.send(probe.family, probe.dst, data)
+                self.probes_sent += 1
+            except OSError as e:
+                m.send_error(probe, e.errno, now)
+            self._update(task, now)
+            now = self.clock()
+
+    def _own(self, task, key, probe):
+        task.keys.add(key)
+        self.keys[key] = task
+        self.held.pop(key, None)
+        pk = (probe.family, probe.proto)
+        if pk not in task.proto_seen:
+            task.proto_seen.add(pk)
+            for rx in self.io.ensure_rx(*pk):
+                self.register(rx, None)

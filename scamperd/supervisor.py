@@ -1,0 +1,302 @@
+"""The supervisor: reads the input, hands tasks to the worker pool, writes
+results.
+
+It runs unprivileged.  It reads commands from an input (addresses with a
+default command, or whole commands), validates each one, and hands it to a
+worker that has room, keeping at most ``window`` tasks in progress and never
+two tasks at once (or within the hold time) that would share probe
+identifiers.  Each result comes back formatted and is written whole, by this
+process only, between the cycle-start and cycle-stop records.
+
+A worker that dies is replaced; the tasks it held are run again (up to
+MAX_TRIES times, then reported on stderr), so a result is never lost and
+never written twice.
+"""
+
+import collections
+import multiprocessing
+import os
+import selectors
+import signal
+import socket
+import sys
+import time
+
+import prctl
+
+from scamperd import commands, output
+from scamperd.ipc import Channel
+from scamperd.method import CommandError
+from scamperd.pacer import Pacer
+from scamperd.worker import worker_main
+
+MAX_TRIES = 3
+
+
+class TaskRecord:
+    __slots__ = ('id', 'line', 'where', 'sig', 'tries', 'worker')
+
+    def __init__(self, task_id, line, where, sig):
+        self.id = task_id
+        self.line = line
+        self.where = where
+        self.sig = sig
+        self.tries = 0
+        self.worker = None
+
+
+class WorkerHandle:
+    __slots__ = ('proc', 'chan', 'want', 'tasks', 'index')
+
+    def __init__(self, proc, chan, index):
+        self.proc = proc
+        self.chan = chan
+        self.want = 0
+        self.tasks = set()
+        self.index = index
+
+
+class Supervisor:
+    """``inputs`` yields (where, command line) pairs; ``out_fd`` is the
+    output descriptor; ``cfg`` is a dict of settings (pps, window, workers,
+    format, holdtime, sport, cycle)."""
+
+    def __init__(self, priv, inputs, out_fd, cfg, err=sys.stderr):
+        self.priv = priv
+        self.inputs = iter(inputs)
+        self.out_fd = out_fd
+        self.cfg = cfg
+        self.err = err
+        self.fmt = cfg.get('format', 'text')
+        self.window = cfg.get('window', 0)
+        self.holdtime = cfg.get('holdtime', 5.0)
+        self.nworkers = max(1, cfg.get('workers') or os.cpu_count() or 1)
+        self.pacer = Pacer(cfg.get('pps', 20))
+        self.mp = multiprocessing.get_context('fork')
+        self.sel = selectors.DefaultSelector()
+        self.workers = []
+        self.queue = collections.deque()     # validated, not dispatched
+        self.deferred = collections.deque()  # waiting for a signature
+        self.active = {}                     # id -> TaskRecord
+        self.sigs = {}                       # sig -> active count
+        self.held = {}                       # sig -> expiry
+        self.next_id = 1
+        self.input_done = False
+        self.stopping = False
+        self.errors = 0
+        self.written = 0
+
+    # -- workers -----------------------------------------------------------
+
+    def _spawn(self, index):
+        sup_end, worker_end = socket.socketpair(socket.AF_UNIX,
+                                                socket.SOCK_STREAM)
+        priv_chan = self.priv.new_channel()
+        wcfg = {'format': self.fmt, 'holdtime': self.holdtime,
+                'sport': self.cfg['sport']}
+        proc = self.mp.Process(target=_worker_entry,
+                               args=(worker_end, priv_chan, self.pacer, wcfg,
+                                     sup_end),
+                               name='scamper-worker-%d' % index, daemon=True)
+        proc.start()
+        worker_end.close()
+        priv_chan.close()
+        w = WorkerHandle(proc, Channel(sup_end), index)
+        self.sel.register(w.chan, selectors.EVENT_READ, ('chan', w))
+        self.sel.register(proc.sentinel, selectors.EVENT_READ, ('exit', w))
+        self.workers.append(w)
+        return w
+
+    def _lost_worker(self, w):
+        """A worker died: run its tasks again on a replacement."""
+        self.sel.unregister(w.chan)
+        self.sel.unregister(w.proc.sentinel)
+        w.chan.close()
+        w.proc.join(1)
+        self.workers.remove(w)
+        self.pacer.repair()
+        for tid in sorted(w.tasks, reverse=True):
+            rec = self.active.get(tid)
+            if rec is None:
+                continue
+            rec.worker = None
+            if rec.tries >= MAX_TRIES:
+                self._fail(rec, 'worker died %d times running it' % rec.tries)
+            else:
+                self.queue.appendleft(rec)
+        if not self.stopping or self.active:
+            self._spawn(w.index)
+
+    # -- input -------------------------------------------------------------
+
+    def _read_one(self):
+        """Validate the next input line into a queued task; False at end."""
+        for where, line in self.inputs:
+            try:
+                cmd = commands.parse(line)
+            except CommandError as e:
+                self.errors += 1
+                self.err.write('scamper: %s: %s\n' % (where, e))
+                self.err.flush()
+                continue
+            sport = cmd.sport if cmd.sport is not None else self.cfg['sport']
+            rec = TaskRecord(self.next_id, line, where, (cmd.dst, sport))
+            self.next_id += 1
+            self.queue.append(rec)
+            return True
+        self.input_done = True
+        return False
+
+    # -- dispatch ------------------------------------------------------------
+
+    def _sig_free(self, sig, now):
+        if self.sigs.get(sig):
+            return False
+        exp = self.held.get(sig)
+        if exp is not None:
+            if exp > now:
+                return False
+            del self.held[sig]
+        return True
+
+    def _next_task(self, now):
+        """The next task that may start now, or None."""
+        for _ in range(len(self.deferred)):
+            rec = self.deferred.popleft()
+            if self._sig_free(rec.sig, now):
+                return rec
+            self.deferred.append(rec)
+        while True:
+            if not self.queue:
+                if self.input_done or self.stopping or not self._read_one():
+                    return None
+            rec = self.queue.popleft()
+            if self._sig_free(rec.sig, now):
+                return rec
+            self.deferred.append(rec)
+            if len(self.deferred) > 10000:
+                return None
+
+    def _dispatch(self):
+        if self.stopping:
+            return
+        now = time.time()
+        for w in self.workers:
+            while w.want > 0:
+                if self.window and len(self.active) >= self.window:
+                    return
+                rec = self._next_task(now)
+                if rec is None:
+                    return
+                rec.tries += 1
+                rec.worker = w
+                self.active[rec.id] = rec
+                self.sigs[rec.sig] = self.sigs.get(rec.sig, 0) + 1
+                w.tasks.add(rec.id)
+                w.want -= 1
+                w.chan.send({'t': 'task', 'id': rec.id, 'cmd': rec.line})
+
+    def _release(self, rec):
+        self.active.pop(rec.id, None)
+        n = self.sigs.get(rec.sig, 0) - 1
+        if n > 0:
+            self.sigs[rec.sig] = n
+        else:
+            self.sigs.pop(rec.sig, None)
+            self.held[rec.sig] = time.time() + self.holdtime
+        if rec.worker is not None:
+            rec.worker.tasks.discard(rec.id)
+
+    def _fail(self, rec, msg):
+        self.errors += 1
+        self.err.write('scamper: %s: %s\n' % (rec.where, msg))
+        self.err.flush()
+        self._release(rec)
+
+    # -- messages from workers ------------------------------------------------
+
+    def _on_messages(self, w):
+        for msg in w.chan.receive():
+            t = msg.get('t')
+            if t == 'more':
+                w.want += 1
+            elif t == 'result':
+                rec = self.active.get(msg['id'])
+                if rec is None or rec.worker is not w:
+                    continue      # a task already re-run elsewhere
+                self._write(msg['out'])
+                self._release(rec)
+            elif t == 'error':
+                rec = self.active.get(msg['id'])
+                if rec is not None and rec.worker is w:
+                    self._fail(rec, msg['msg'])
+            elif t == 'halted':
+                rec = self.active.get(msg['id'])
+                if rec is not None and rec.worker is w:
+                    self._release(rec)
+
+    def _write(self, data):
+        view = memoryview(data)
+        while view:
+            try:
+                n = os.write(self.out_fd, view)
+            except InterruptedError:
+                continue
+            view = view[n:]
+        self.written += 1
+
+    # -- main loop -------------------------------------------------------------
+
+    def _signal(self, signum, frame):
+        self.stopping = True
+        for w in self.workers:
+            for tid in list(w.tasks):
+                w.chan.send({'t': 'halt', 'id': tid})
+
+    def run(self):
+        signal.signal(signal.SIGINT, self._signal)
+        signal.signal(signal.SIGTERM, self._signal)
+        cycle = self.cfg.get('cycle')
+        if cycle is not None:
+            self._write(output.cycle_start(cycle, self.fmt))
+        for i in range(self.nworkers):
+            self._spawn(i)
+        while True:
+            self._dispatch()
+            if not self.active and (self.stopping or (
+                    self.input_done and not self.queue
+                    and not self.deferred)):
+                break
+            timeout = 1.0
+            if self.deferred and not self.active:
+                timeout = 0.05
+            for key, _ in self.sel.select(timeout):
+                kind, w = key.data
+                if w not in self.workers:
+                    continue
+                if kind == 'chan':
+                    self._on_messages(w)
+                    if w.chan.closed:
+                        self._lost_worker(w)
+                else:
+                    self._on_messages(w)
+                    self._lost_worker(w)
+            for w in self.workers:
+                if w.chan.pending:
+                    w.chan.flush()
+        for w in self.workers:
+            w.chan.send({'t': 'stop'})
+        for w in self.workers:
+            w.proc.join(5)
+            if w.proc.is_alive():
+                w.proc.kill()
+        if cycle is not None:
+            cycle.stop = time.time()
+            self._write(output.cycle_stop(cycle, self.fmt))
+        return 1 if self.errors and not self.written else 0
+
+
+def _worker_entry(worker_end, priv_chan, pacer, cfg, sup_end):
+    sup_end.close()
+    prctl.set_pdeathsig(signal.SIGTERM)
+    worker_main(worker_end, priv_chan, pacer, cfg)
