@@ -31,6 +31,7 @@ IFNAME_RE = re.compile(r'^[A-Za-z0-9_.:@-]{1,15}$')
 RCVBUF = 4 * 1024 * 1024
 MAX_CHANNELS = 1024
 ETH_P_ALL = 0x0003
+SO_RCVBUFFORCE = getattr(socket, 'SO_RCVBUFFORCE', 33)
 
 
 class PrivError(Exception):
@@ -41,7 +42,7 @@ def _open_socket(kind):
     family, stype, proto = SOCKET_KINDS[kind]
     s = socket.socket(family, stype, proto)
     try:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUFFORCE, RCVBUF)
+        s.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, RCVBUF)
     except OSError:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RCVBUF)
     s.setblocking(False)
@@ -94,10 +95,10 @@ def drop_to_user(user):
 
 def drop_helper_caps():
     keep = (prctl.CAP_NET_RAW, prctl.CAP_NET_ADMIN)
-    prctl.capbset.limit(*keep)
+    prctl.capbset.limit(*keep)          # needs CAP_SETPCAP: first
+    prctl.cap_effective.limit(*keep)    # effective must stay <= permitted
     prctl.cap_inheritable.limit()
     prctl.cap_permitted.limit(*keep)
-    prctl.cap_effective.limit(*keep)
     prctl.set_no_new_privs(1)
 
 
@@ -129,6 +130,9 @@ def serve(first_channel):
                 reply, s = handle_request(req)
             except OSError as e:
                 _reply(ch, {'ok': False, 'error': e.strerror or str(e)})
+                continue
+            except Exception:           # never let a request end the helper
+                _reply(ch, {'ok': False, 'error': 'request failed'})
                 continue
             if reply['ok'] and req.get('op') == 'channel':
                 if channels >= MAX_CHANNELS:

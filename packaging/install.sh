@@ -1,0 +1,35 @@
+#!/bin/sh
+# Install scamper-py and everything it and its tests need, on Debian, as root.
+#
+# The package goes into a virtual environment under /opt/scamper-py built
+# on Debian's own python3, so that the unprivileged service user can read
+# the interpreter and every module (nothing under /root is needed at run
+# time).  The commands are linked into /usr/local/bin.  Debian's scamper is
+# installed too: the test suite uses it as the reference implementation.
+set -eu
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+VENV=${SCAMPER_VENV:-/opt/scamper-py}
+
+if [ "$(id -u)" != 0 ]; then
+    echo "install.sh: run me as root" >&2
+    exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends \
+    python3 python3-venv python3-dev gcc libc6-dev libcap-dev \
+    iproute2 nftables ethtool iputils-ping scamper
+
+umask 022
+[ -x "$VENV/bin/python" ] || /usr/bin/python3 -m venv "$VENV"
+"$VENV/bin/pip" install -q --upgrade pip
+"$VENV/bin/pip" install -q "$REPO[test]"
+# a real (non-editable) install, refreshed every time: the service user
+# reads the copy in $VENV, never the checkout
+"$VENV/bin/pip" install -q --force-reinstall --no-deps "$REPO"
+for cmd in scamper scamper-lab; do
+    ln -sf "$VENV/bin/$cmd" "/usr/local/bin/$cmd"
+done
+echo "installed scamper-py in $VENV; commands linked in /usr/local/bin"

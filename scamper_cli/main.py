@@ -1,0 +1,143 @@
+"""The ``scamper`` command.
+
+Runs as root only long enough to check its command line and open the files
+it names; then the privileged helper (scamper_priv) forks the unprivileged
+supervisor and its worker pool (scamperd), and keeps nothing but the right
+to open raw sockets on their behalf.
+"""
+
+import os
+import socket
+import sys
+import time
+
+from scamper_cli import options as optmod
+from scamper_priv import helper
+from scamper_priv.client import PrivClient
+from scamperd import commands, listcycle
+from scamperd.method import CommandError
+from scamperd.supervisor import Supervisor
+
+EXIT_USAGE = 255
+
+
+def _die(msg):
+    sys.stderr.write('scamper: %s\n' % msg)
+    sys.stderr.write('usage: see scamper -? for the options\n')
+    return EXIT_USAGE
+
+
+def _open_out(path, append=False):
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append
+                                       else os.O_TRUNC)
+    return os.open(path, flags | os.O_CLOEXEC, 0o644)
+
+
+def _file_lines(f, name, cmdfile, default):
+    """(where, command) for each line of an opened input file."""
+    with f:
+        for n, raw in enumerate(f, 1):
+            line = raw.decode('utf-8', 'replace').strip()
+            if not line or line.startswith('#'):
+                continue
+            where = '%s:%d' % (name, n)
+            yield where, line if cmdfile else '%s %s' % (default, line)
+
+
+def build_inputs(o, files):
+    if o.mode == 'i':
+        return [('-i %s' % a, '%s %s' % (o.command, a)) for a in o.addresses]
+    if o.mode == 'I':
+        return [('-I command %d' % (i + 1), c)
+                for i, c in enumerate(o.commands)]
+    cmdfile = 'cmdfile' in o.flags
+
+    def gen():
+        for name, f in files:
+            yield from _file_lines(f, name, cmdfile, o.command)
+    return gen()
+
+
+def validate(o):
+    """Check the default command and every command given on the command
+    line before anything starts."""
+    commands.check_default(o.command)
+    if o.mode == 'i':
+        for a in o.addresses:
+            commands.parse('%s %s' % (o.command, a))
+    elif o.mode == 'I':
+        for c in o.commands:
+            try:
+                commands.parse(c)
+            except CommandError as e:
+                raise CommandError('-I "%s": %s' % (c, e)) from None
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        o = optmod.parse(argv)
+    except optmod.UsageError as e:
+        return _die(str(e))
+    if o.help:
+        sys.stdout.write(optmod.HELP)
+        return 0
+    if o.version:
+        sys.stdout.write('scamper version %s\n' % optmod.VERSION)
+        return 0
+    try:
+        validate(o)
+    except CommandError as e:
+        if o.mode == 'I':
+            return _die(str(e))
+        return _die('-c "%s": %s' % (o.command, e))
+
+    # files are opened here, as the user who ran scamper
+    try:
+        out_fd = _open_out(o.outfile) if o.outfile else 1
+        files = [(p, open(p, 'rb')) for p in o.files]
+        debug_fd = _open_out(o.debugfile, 'debugfileappend' in o.flags) \
+            if o.debugfile else None
+        pid_fd = _open_out(o.pidfile) if o.pidfile else None
+    except OSError as e:
+        sys.stderr.write('scamper: could not open %s: %s\n'
+                         % (e.filename, e.strerror))
+        return 1
+
+    inputs = build_inputs(o, files)
+    now = time.time()
+    cycle = listcycle.Cycle(
+        id=o.cycleid,
+        list=listcycle.ScamperList(id=o.listid, name=o.listname,
+                                   monitor=o.monitorname),
+        start=now, hostname=socket.gethostname())
+
+    def child(priv_sock):
+        pid = os.getpid()
+        if pid_fd is not None:
+            os.write(pid_fd, b'%d\n' % pid)
+            os.close(pid_fd)
+        if debug_fd is not None:
+            os.write(debug_fd, b'%s scamper started, pid %d\n'
+                     % (time.strftime('[%H:%M:%S]').encode(), pid))
+        cfg = {
+            'pps': o.pps, 'window': o.window, 'format': o.format,
+            'holdtime': 5.0, 'sport': (pid & 0x7fff) | 0x8000,
+            'workers': int(os.environ.get('SCAMPER_WORKERS', '0')) or None,
+            'cycle': cycle,
+        }
+        sup = Supervisor(PrivClient(priv_sock), inputs, out_fd, cfg)
+        return sup.run()
+
+    user = os.environ.get('SCAMPER_USER', 'nobody')
+    try:
+        return helper.run(child, user=user)
+    except (helper.PrivError, KeyError) as e:
+        if isinstance(e, KeyError):
+            e = "unknown user '%s' (set SCAMPER_USER)" % user
+        sys.stderr.write('scamper: %s\n' % e)
+        return 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())

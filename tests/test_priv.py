@@ -1,0 +1,159 @@
+"""The privileged helper: its request list, its framing, and privilege
+dropping for real (the suite runs as root)."""
+
+import os
+import socket
+
+import msgpack
+import pytest
+
+from scamper_priv import helper
+from scamper_priv.client import PrivClient
+from scamper_priv.protocol import recv_msg, send_msg
+
+
+def status(pid='self'):
+    fields = {}
+    with open('/proc/%s/status' % pid) as f:
+        for line in f:
+            k, _, v = line.partition(':')
+            fields[k] = v.split()
+    return fields
+
+
+def test_suite_runs_as_root():
+    # CI runs as root; the privilege tests below are meaningless otherwise
+    assert os.geteuid() == 0, 'the test suite must run as root'
+
+
+@pytest.mark.parametrize('req', [
+    {'op': 'exec', 'argv': ['/bin/sh']},
+    {'op': 'socket'},
+    {'op': 'socket', 'kind': 'tcp-listen'},
+    {'op': 'socket', 'kind': 1},
+    {'op': 'socket', 'kind': 'icmp4', 'extra': 1},
+    {'op': 'datalink', 'ifname': '../../etc'},
+    {'op': 'datalink', 'ifname': 'x' * 40},
+    {'op': 'channel', 'n': 2},
+    {},
+])
+def test_refuses_anything_off_the_list(req):
+    reply, sock = helper.handle_request(req)
+    assert reply['ok'] is False and reply['error']
+    assert sock is None
+
+
+def test_opens_each_listed_socket_kind():
+    for kind in ('icmp4', 'icmp6', 'raw4', 'raw6', 'tcp4', 'udp6'):
+        reply, s = helper.handle_request({'op': 'socket', 'kind': kind})
+        assert reply == {'ok': True}
+        assert s.type == socket.SOCK_RAW
+        s.close()
+
+
+def test_framing_passes_descriptors_and_rejects_garbage():
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    r, w = os.pipe()
+    send_msg(a, {'ok': True}, w)
+    obj, fd = recv_msg(b)
+    assert obj == {'ok': True} and fd is not None
+    os.write(fd, b'x')
+    assert os.read(r, 1) == b'x'
+    for fdx in (fd, r, w):
+        os.close(fdx)
+    a.send(b'\xc1 not msgpack')
+    with pytest.raises(ValueError):
+        recv_msg(b)
+    a.send(msgpack.packb([1, 2]))
+    with pytest.raises(ValueError):
+        recv_msg(b)
+    a.close()
+    assert recv_msg(b) == (None, None)
+
+
+def test_serve_answers_garbage_with_an_error_and_goes_on():
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    pid = os.fork()
+    if pid == 0:
+        a.close()
+        try:
+            helper.serve(b)
+        finally:
+            os._exit(0)
+    b.close()
+    a.send(b'\xc1garbage')
+    reply, fd = recv_msg(a)
+    assert reply['ok'] is False and fd is None
+    client = PrivClient(a)
+    s = client.open_socket('icmp4')
+    assert s.family == socket.AF_INET
+    s.close()
+    ch = client.new_channel()
+    s2 = PrivClient(ch).open_socket('raw6')
+    assert s2.family == socket.AF_INET6
+    s2.close()
+    ch.close()
+    with pytest.raises(OSError):
+        client._call({'op': 'socket', 'kind': 'nonsense'})
+    a.close()
+    _, st = os.waitpid(pid, 0)
+    assert os.WIFEXITED(st) and os.WEXITSTATUS(st) == 0
+
+
+def test_run_drops_privileges_in_the_child_and_keeps_two_caps():
+    r, w = os.pipe()
+
+    def child(chan):
+        st = status()
+        client = PrivClient(chan)
+        s = client.open_socket('icmp4')     # needs the helper
+        try:
+            socket.socket(socket.AF_INET, socket.SOCK_RAW,
+                          socket.IPPROTO_ICMP)
+            own_raw = True
+        except PermissionError:
+            own_raw = False
+        s.close()
+        msg = msgpack.packb({'uid': st['Uid'], 'gid': st['Gid'],
+                             'capeff': st['CapEff'][0],
+                             'capprm': st['CapPrm'][0],
+                             'capbnd': st['CapBnd'][0],
+                             'nnp': st['NoNewPrivs'][0],
+                             'groups': st['Groups'],
+                             'helper': status(os.getppid())['CapEff'][0],
+                             'own_raw': own_raw})
+        os.write(w, msg)
+        return 7
+
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        rc = 99
+        try:
+            rc = helper.run(child, user='nobody')
+        finally:
+            os._exit(rc)
+    os.close(w)
+    data = b''
+    while True:
+        chunk = os.read(r, 4096)
+        if not chunk:
+            break
+        data += chunk
+    os.close(r)
+    _, st = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(st) == 7, 'helper returns the child status'
+    info = msgpack.unpackb(data)
+    assert info['uid'] == ['65534'] * 4
+    assert info['capeff'] == info['capprm'] == info['capbnd'] \
+        == '0000000000000000'
+    assert info['nnp'] == '1'
+    assert info['groups'] == []
+    assert info['own_raw'] is False
+    # the helper keeps CAP_NET_ADMIN (12) and CAP_NET_RAW (13) only
+    assert int(info['helper'], 16) == (1 << 12) | (1 << 13)
+
+
+def test_run_refuses_an_unknown_user():
+    with pytest.raises(KeyError):
+        helper.run(lambda c: 0, user='no-such-user-here')
