@@ -60,6 +60,7 @@ class Path:
         self.dst_drop = set(dst_drop)
         self.dst_seen = 0
         self.unreach_at = unreach_at  # (ttl, icmp code): host unreachable
+        self.dst_mtu = dst_mtu
 
     def answer(self, p, now):
         """Return (delay, Reply) or None for a probe ``p``."""
