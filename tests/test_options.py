@@ -1,0 +1,77 @@
+"""The top-level command line (scamper_cli/options.py)."""
+
+import pytest
+
+from scamper_cli import main as climain
+from scamper_cli.options import UsageError, parse
+
+
+def test_defaults_as_scamper():
+    o = parse(['-i', '192.0.2.1'])
+    assert (o.command, o.pps, o.window, o.format) == ('trace', 20, 0, 'text')
+    assert o.addresses == ['192.0.2.1'] and o.mode == 'i'
+    assert (o.listname, o.listid, o.cycleid) == ('default', 0, 1)
+
+
+def test_full_line():
+    o = parse(['-c', 'ping -c 3', '-p', '50000', '-w', '10', '-M', 'mon',
+               '-l', 'lst', '-L', '7', '-C', '3', '-o', 'out.json',
+               '-O', 'json', '-O', 'cmdfile', '-d', 'dbg', '-O',
+               'debugfileappend', '-e', 'pid', '-f', 'a.txt', 'b.txt'])
+    assert o.command == 'ping -c 3' and o.pps == 50000 and o.window == 10
+    assert o.format == 'json' and {'cmdfile', 'debugfileappend'} <= o.flags
+    assert o.files == ['a.txt', 'b.txt'] and o.mode == 'f'
+    assert (o.monitorname, o.listname, o.listid, o.cycleid) == \
+        ('mon', 'lst', 7, 3)
+
+
+def test_repeated_I_and_bare_files():
+    o = parse(['-I', 'trace 192.0.2.1', '-I', 'ping 192.0.2.2'])
+    assert o.commands == ['trace 192.0.2.1', 'ping 192.0.2.2']
+    assert parse(['list.txt']).files == ['list.txt']
+
+
+@pytest.mark.parametrize('argv,needle', [
+    (['-p', '0', '-i', '192.0.2.1'], "-p value '0'"),
+    (['-p', '50001', '-i', '192.0.2.1'], "-p value '50001'"),
+    (['-p', 'x', '-i', '192.0.2.1'], "-p value 'x'"),
+    (['-w', '-1', '-i', '192.0.2.1'], "-w value '-1'"),
+    (['-L', 'abc', '-i', '192.0.2.1'], "-L value 'abc'"),
+    (['-O', 'bogus', '-i', '192.0.2.1'], "-O value 'bogus'"),
+    (['-O', 'warts', '-i', '192.0.2.1'], 'not supported yet'),
+    (['-P', '31337'], 'not supported yet'),
+    (['-U', '/tmp/s'], 'not supported yet'),
+    (['-Z'], 'option -Z not recognized'),
+    (['-i'], 'no addresses'),
+    (['-i', '999.1.1.1'], "invalid address '999.1.1.1'"),
+    (['-i', '-I', 'trace 192.0.2.1', '192.0.2.1'], 'cannot be combined'),
+    (['-I', 'trace 192.0.2.1', 'extra'], "unexpected argument 'extra'"),
+    ([], 'nothing to do'),
+    (['-c', '', '-i', '192.0.2.1'], 'empty command'),
+    (['-O', 'cmdfile', '-i', '192.0.2.1'], 'cmdfile'),
+])
+def test_errors_name_the_option(argv, needle):
+    with pytest.raises(UsageError) as e:
+        parse(argv)
+    assert needle in str(e.value)
+
+
+@pytest.mark.parametrize('argv,needle', [
+    (['-p', '0', '-i', '192.0.2.1'], "invalid -p value '0'"),
+    (['-c', 'bogus', '-i', '192.0.2.1'], "unknown command 'bogus'"),
+    (['-c', 'tracelb', '-i', '192.0.2.1'], 'tracelb is not supported yet'),
+    (['-I', 'ping -c 0x 192.0.2.1'], '-I "ping -c 0x 192.0.2.1"'),
+])
+def test_main_prints_one_error_and_a_usage_hint(argv, needle, capsys):
+    assert climain.main(argv) == 255
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2
+    assert err[0].startswith('scamper: ') and needle in err[0]
+    assert err[1].startswith('usage:')
+
+
+def test_help_and_version(capsys):
+    assert climain.main(['-?']) == 0
+    assert 'usage: scamper' in capsys.readouterr().out
+    assert climain.main(['-v']) == 0
+    assert capsys.readouterr().out == 'scamper version 20211212\n'
