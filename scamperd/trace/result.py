@@ -83,6 +83,12 @@ class TraceHop:
             if getattr(self, k) is not None)
 
 
+# PMTUD note types (SCAMPER_TRACE_PMTUD_N_TYPE_*)
+PMTUD_N_PTB = 1
+PMTUD_N_PTB_BAD = 2
+PMTUD_N_SILENCE = 3
+
+
 class TracePmtud:
     """Path MTU discovery results (scamper_trace_pmtud_t)."""
     __slots__ = ('ifmtu', 'outmtu', 'pmtu', 'ver', 'probes', 'notes')
@@ -141,3 +147,20 @@ class Trace:
     @property
     def family(self):
         return 4 if len(self.dst) == 4 else 6
+
+
+DTREE_FLAG_NOBACK = 0x01
+
+
+class TraceDtree:
+    """Doubletree state of a trace (scamper_trace_dtree_t): the local stop
+    set name, the first hop asked for, the global stop set, and where
+    probing stopped against each set."""
+
+    def __init__(self, lss=None, firsthop=1, flags=0, gss=()):
+        self.lss = lss
+        self.firsthop = firsthop
+        self.flags = flags
+        self.gss = list(gss)      # sorted packed addresses
+        self.gss_stop = None
+        self.lss_stop = None
