@@ -9,6 +9,7 @@ microseconds.
 METHODS = {
     'icmp-echo': 0x00, 'tcp-ack': 0x01, 'tcp-ack-sport': 0x02,
     'udp': 0x03, 'udp-dport': 0x04, 'icmp-time': 0x05, 'tcp-syn': 0x06,
+    'tcp-synack': 0x07, 'tcp-rst': 0x08,
 }
 METHOD_NAMES = {v: k for k, v in METHODS.items()}
 
@@ -42,7 +43,7 @@ class PingReply:
     __slots__ = ('addr', 'probe_id', 'probe_ipid', 'tx', 'rtt', 'reply_proto',
                  'reply_ttl', 'reply_tos', 'reply_size', 'reply_ipid',
                  'reply_ipid32', 'icmp_type', 'icmp_code', 'tcp_flags',
-                 'flags', 'v4rr', 'tsreply', 'ifname')
+                 'flags', 'v4rr', 'tsreply', 'ifname', 'v4ts')
 
     def __init__(self, **kw):
         for k in self.__slots__:
@@ -90,6 +91,8 @@ class Ping:
         self.probe_sport = 0
         self.probe_dport = 0
         self.probe_icmpsum = 0
+        self.probe_tcpseq = 0     # TCP methods: sequence number used
+        self.probe_tcpack = 0     # TCP methods: acknowledgment number used
         self.probe_tsps = []      # prespecified timestamp addresses
         self.probe_data = b''     # -B payload or -p pattern
         self.reply_count = 0      # -o
