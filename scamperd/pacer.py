@@ -9,6 +9,8 @@ regular spacing, without a burst.
 """
 
 import multiprocessing
+import multiprocessing.sharedctypes  # noqa: F401  (loaded before dropping root)
+import multiprocessing.synchronize  # noqa: F401
 
 CATCHUP = 0.010   # seconds of missed slots that may still be caught up
 

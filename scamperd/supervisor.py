@@ -15,6 +15,8 @@ never written twice.
 
 import collections
 import multiprocessing
+import multiprocessing.connection  # noqa: F401  (loaded before dropping root)
+import multiprocessing.popen_fork  # noqa: F401
 import os
 import selectors
 import signal
