@@ -121,11 +121,14 @@ class Supervisor:
             rec = self.active.get(tid)
             if rec is None:
                 continue
-            rec.worker = None
             if rec.tries >= MAX_TRIES:
                 self._fail(rec, 'worker died %d times running it' % rec.tries)
-            else:
-                self.queue.appendleft(rec)
+                continue
+            # its identifiers are held as if it had finished: replies to
+            # the dead worker's probes must not reach the new run
+            self._release(rec)
+            rec.worker = None
+            self.queue.appendleft(rec)
         if not self.stopping or self.active:
             self._spawn(w.index)
 

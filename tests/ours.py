@@ -1,0 +1,67 @@
+"""Running our scamper in a lab node, as a user would."""
+
+import json
+import os
+import subprocess
+import sys
+
+SCAMPER = [sys.executable, '-m', 'scamper_cli.main']
+
+
+def ours(lab, *args, node='src', timeout=120, env=None, check=True, **kw):
+    """Run our scamper with ``args`` in ``node``; return CompletedProcess.
+
+    It runs from / so that it imports the installed package, as the
+    service user will."""
+    e = dict(os.environ)
+    e.update(env or {})
+    p = lab.run([*SCAMPER, *args], node=node, capture_output=True, text=True,
+                timeout=timeout, cwd='/', env=e, **kw)
+    if check:
+        assert p.returncode == 0, 'scamper %s: exit %d: %s' % (
+            ' '.join(args), p.returncode, p.stderr)
+    return p
+
+
+def ours_json(lab, *args, **kw):
+    """Our -O json output as a list of dicts."""
+    p = ours(lab, '-O', 'json', *args, **kw)
+    return [json.loads(line) for line in p.stdout.splitlines()]
+
+
+def popen_ours(lab, *args, node='src', env=None, **kw):
+    e = dict(os.environ)
+    e.update(env or {})
+    return subprocess.Popen(['ip', 'netns', 'exec', lab.ns(node), *SCAMPER,
+                             *args], cwd='/', env=e, **kw)
+
+
+def proc_tree(pid):
+    """pid and all its descendants."""
+    children = {}
+    for d in os.listdir('/proc'):
+        if not d.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % d) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(')', 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(d))
+    out = []
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def proc_status(pid):
+    fields = {}
+    with open('/proc/%d/status' % pid) as f:
+        for line in f:
+            k, _, v = line.partition(':')
+            fields[k] = v.split()
+    return fields
