@@ -85,11 +85,11 @@ class Worker:
         tid = msg['id']
         try:
             cmd = commands.parse(msg['cmd'])
-            if cmd.src is not None:
-                src = cmd.src
-                _, ifindex, ifmtu = self._route(cmd.dst, quiet=True)
-            else:
-                src, ifindex, ifmtu = self._route(cmd.dst)
+            # ctx.src is the address the route gives (a method that is told
+            # -S uses that instead, and embeds this one when spoofing)
+            src, ifindex, ifmtu = self._route(cmd.dst,
+                                              quiet=cmd.src is not None)
+            src = src or cmd.src
             ctx = Context(src, self.sport, ifmtu=ifmtu, ifindex=ifindex,
                           lss=self.lss)
             method = cmd.create(ctx)
