@@ -86,8 +86,9 @@ def nhmtu(buf):
 
 
 def ms_since_midnight(t):
-    """An ICMP timestamp: milliseconds since midnight UT of time ``t``."""
-    return int(t % 86400 * 1000) % 86400000
+    """An ICMP timestamp: milliseconds since midnight UT of time ``t``
+    (taken to the microsecond first, as from a timeval, then truncated)."""
+    return round(t * 1000000) // 1000 % 86400000
 
 
 def tstamp_data(t, rest=b''):
