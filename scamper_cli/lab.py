@@ -112,7 +112,7 @@ class Lab:
             raise LabError(f'unknown topology {topo!r} (choose from {", ".join(TOPOLOGIES)})')
         self.topo = topo
         self.topology = t = TOPOLOGIES[topo]
-        self.name = f'{topo}-{os.getpid()}-{next(self._counter)}'
+        self.name = self._unused_name(topo)
         self.nodes = list(dict.fromkeys(n for link in t.links for n in (link.up, link.down)))
         self.routers = [n for n in self.nodes if n not in ('src', 'dst')]
         self.ifaces = {n: {} for n in self.nodes}       # node -> peer -> Iface
@@ -141,6 +141,17 @@ class Lab:
                 self.ecmp4[ttl] = frozenset(a4 for a4, _ in answers)
                 self.ecmp6[ttl] = frozenset(a6 for _, a6 in answers)
         self._made = []          # namespaces created, for down()
+
+    @classmethod
+    def _unused_name(cls, topo):
+        """topo-PID-N, with no namespace or record left by an earlier
+        process that had our PID."""
+        taken = set(os.listdir('/run/netns')) if os.path.isdir('/run/netns') else set()
+        while True:
+            name = f'{topo}-{os.getpid()}-{next(cls._counter)}'
+            if not (os.path.exists(os.path.join(STATE_DIR, name + '.json')) or
+                    any(ns.startswith(f'{PREFIX}{name}-') for ns in taken)):
+                return name
 
     # -- the plan (no I/O) -------------------------------------------------
 
@@ -433,6 +444,8 @@ def main(argv=None):
         else:
             check_environment()
             names = args.names or [n for n, s in recorded_labs().items() if not _alive(s['pid'])]
+            if not names:
+                print('no lab to remove')
             for name in names:
                 remove_recorded(name)
                 print(f'removed {name}')

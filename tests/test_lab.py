@@ -75,6 +75,16 @@ def test_ping_reaches_target(lab_line, real_scamper):
         assert {r['from'] for r in p['responses']} == {p['dst']}
 
 
+def test_no_icmp_rate_limit(lab_line, real_scamper):
+    # 20 probes in 2 s expiring at r2: Linux's default limit (a burst of 6,
+    # then one a second) would answer 8 of them
+    pings = real_scamper.results(lab_line, '-c', 'ping -c 20 -i 0.1 -m 2', '-i',
+                                 lab_line.target4, lab_line.target6)
+    assert [p['statistics']['replies'] for p in pings] == [20, 20]
+    assert [{r['from'] for r in p['responses']} for p in pings] == [
+        {lab_line.hops4[1]}, {lab_line.hops6[1]}]
+
+
 def test_mtu_pmtud(lab_mtu, real_scamper):
     assert lab_mtu.pmtu == 1400
     dump = real_scamper.wartsdump(lab_mtu, '-c', 'trace -M', '-i',
