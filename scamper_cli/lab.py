@@ -1,24 +1,26 @@
 """scamper-lab: test topologies in network namespaces.
 
 A lab is a handful of network namespaces joined by veth pairs: ``src`` (the
-prober), some routers, and ``dst``, which answers for a whole range of
-addresses (203.0.113.0/24 and 2001:db8:203::/64; the first 255 of the IPv6
-range are configured, so that UDP port unreachables come from them).  Nothing is created in
-the root namespace and only documentation/benchmark ranges are used.
+prober), routers, and ``dst``, which answers for all of 203.0.113.0/24 and
+2001:db8:203::/64 (2001:db8:203::1 to ::ff are also configured on its lo,
+as IPv6 UDP port unreachables come only from configured addresses).
+Nothing is created in the root namespace; only documentation and benchmark
+ranges are used; nothing outside the lab is routable from src.
 
     with Lab('line') as lab:
         lab.run(['scamper', '-c', 'trace', '-i', lab.target4])
 
 From the shell::
 
-    scamper-lab show line
+    scamper-lab show line                 # addresses, without building
     scamper-lab run line -- scamper -c trace -i 203.0.113.10
-    scamper-lab up line          # keep it; prints the namespaces
-    scamper-lab down [NAME ...]  # remove labs made by 'up'
+    scamper-lab up line                   # build and keep; prints its NAME
+    scamper-lab down [NAME ...]           # default: labs whose process is gone
 
-Link n (1-based, in the order listed below) uses 2001:db8:n::/64 and, for
+Link n (1-based, in the order of TOPOLOGIES) uses 2001:db8:n::/64 and, for
 IPv4, 192.0.2.0/24 (first link), 198.51.100.0/24 (last link) or
-198.18.n.0/24; the upstream (src side) end is .1/::1, the other .2/::2.
+198.18.n.0/24; its src-side end is .1/::1, the other .2/::2.  Namespaces
+are named sclab-TOPO-PID-N-NODE and recorded in /run/scamper-lab/NAME.json.
 """
 
 import argparse
@@ -130,8 +132,9 @@ class Lab:
         self.pmtu = min(link.mtu for link in t.links)
         self.hops4, self.hops6, self.ecmp4, self.ecmp6 = [], [], {}, {}
         for ttl, arrivals in enumerate(self._hops(), 1):
-            answers = [(self.target4, self.target6) if node == 'dst' else
-                       tuple(str(a) for a in self._addrs(node, prev)) for node, prev in arrivals]
+            answers = sorted({(self.target4, self.target6) if node == 'dst' else
+                              tuple(str(a) for a in self._addrs(node, prev))
+                              for node, prev in arrivals})
             if len(answers) == 1:
                 self.hops4.append(answers[0][0])
                 self.hops6.append(answers[0][1])
