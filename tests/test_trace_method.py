@@ -361,11 +361,15 @@ def test_doubletree_noback_and_new_stop_set():
 
 
 def test_doubletree_first_hop_too_far_is_halved():
-    t, net = trace('-f 8 -Z s', line(4, 2), lss={})
-    # TTL 8 and 4 reach the destination: halve; TTL 2 is a router
-    assert [p.ttl for _, p in net.sent] == [8, 4, 2, 3, 1]
-    assert t.stop_reason == R.STOP_COMPLETED and t.hop_count == 3
+    # as Debian's scamper does in the lab's line topology (3 routers):
+    # TTL 8 and 4 reach the destination, so halve; TTL 2 is a router
+    t, net = trace('-f 8 -Z s', line(4, 3), lss={})
+    assert [p.ttl for _, p in net.sent] == [8, 4, 2, 3, 4, 1]
+    assert t.stop_reason == R.STOP_COMPLETED and t.hop_count == 4
     assert t.dtree.firsthop == 8 and t.firsthop == 2
+    # after a halving scamper waits out the unanswered probe's timeout
+    times = [round(when - 1000.0, 3) for when, _ in net.sent]
+    assert times[:3] == [0.0, 5.0, 10.0]
 
 
 def test_doubletree_gss_in_forward_probing():
