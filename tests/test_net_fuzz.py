@@ -6,7 +6,7 @@ from hypothesis import given, settings, strategies as st
 from scamperd.net import icmpext, ipv4, ipv6
 from scamperd.net.packet import (decode_ipv4, decode_ipv6,
                                  decode_ipv6_packet, encode_probe)
-from scamperd.probe import (Probe, Reply, IPPROTO_ICMP, IPPROTO_ICMPV6,
+from scamperd.probe import (Reply, IPPROTO_ICMP, IPPROTO_ICMPV6,
                             IPPROTO_TCP, IPPROTO_UDP)
 import test_net_golden as golden
 from test_net_packet import icmp4_error, icmp6_error, probes4, probes6
