@@ -181,8 +181,14 @@ def test_loop_stops():
 
 
 def test_loop_count():
+    # Debian's scamper, in the lab with r1 and r2 forwarding to each other,
+    # stops at the same TTLs
     t, _ = trace('-l 2', loop_path([1, 2, 3, 2, 3, 2, 3]))
     assert t.stop_reason == R.STOP_LOOP and t.hop_count == 5
+    t, _ = trace('-l 3 -P icmp', loop_path([1, 2, 3, 2, 3, 2, 3]))
+    assert t.stop_reason == R.STOP_LOOP and t.hop_count == 6
+    t, _ = trace('-l 0 -m 8', loop_path([1, 2, 3, 2, 3, 2, 3, 2, 3]))
+    assert t.stop_reason == R.STOP_HOPLIMIT and t.hop_count == 8
 
 
 def test_adjacent_repeat_and_disabled_loops_do_not_stop():
