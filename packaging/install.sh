@@ -20,7 +20,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
     python3 python3-venv python3-dev gcc libc6-dev libcap-dev \
-    iproute2 nftables ethtool iputils-ping scamper
+    iproute2 nftables ethtool iputils-ping procps tcpdump scamper
 
 umask 022
 [ -x "$VENV/bin/python" ] || /usr/bin/python3 -m venv "$VENV"
