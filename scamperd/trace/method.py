@@ -57,11 +57,6 @@ DPORT_DEFAULT = 32768 + 666 + 1
 
 # --- ICMP message kinds, for a Reply or a TraceHop --------------------------
 
-def _v4(family_or_addr):
-    return family_or_addr == 4 or (isinstance(family_or_addr, bytes)
-                                   and len(family_or_addr) == 4)
-
-
 def is_ttl_exp(v4, itype):
     return itype == (P.ICMP_TIMXCEED if v4 else P.ICMP6_TIMXCEED)
 
@@ -201,7 +196,6 @@ class TraceMethod(Method):
         if self.done:
             return
         self.trace.stop_reason = R.STOP_HALTED
-        self.trace.stop_data = 0
         self._finish()
 
     def send_error(self, probe, err, now):
@@ -402,7 +396,7 @@ class TraceMethod(Method):
     def _stop_reason(self, hop):
         """trace_stop_reason: (reason, data) or None"""
         t = self.trace
-        v4 = _v4(hop.addr)
+        v4 = len(hop.addr) == 4
         icmp = hop_is_icmp(hop)
         if (icmp and is_unreach(v4, hop.icmp_type) and
                 hop.icmp_code == (P.ICMP_UNREACH_PORT if v4
