@@ -43,7 +43,7 @@ def addrs(t):
     return out
 
 
-# --- every method reaches the destination ----------------------------------
+# --- every method reaches the destination ---
 
 METHODS = ['udp', 'udp-paris', 'icmp', 'icmp-paris', 'tcp', 'tcp-ack']
 
@@ -116,7 +116,7 @@ def test_probe_identifiers():
     assert {(p.tos, p.payload, p.size) for p in ps} == {(32, b'\n\x0b', 30)}
 
 
-# --- unresponsive hops, gap limit ------------------------------------------
+# --- unresponsive hops, gap limit ---
 
 def dead_path(family=4, answering=1, silent=10, dst_mode='silent'):
     hops = [Hop(rtr(family, i)) for i in range(1, answering + 1)]
@@ -169,7 +169,7 @@ def test_gaplimit_lastditch_tcp():
     assert ld.tcp_flags == P.TH_SYN | P.TH_ACK and ld.probe_ttl == 255
 
 
-# --- loops, unreachables, hop limit ------------------------------------------
+# --- loops, unreachables, hop limit ---
 
 def loop_path(seq, family=4):
     return Path(DST[family], [Hop(rtr(family, i)) for i in seq])
@@ -223,7 +223,7 @@ def test_firsthop():
     assert set(addrs(t)) == {3, 4, 5}
 
 
-# --- -Q, -T, -W --------------------------------------------------------------
+# --- -Q, -T, -W ---
 
 def test_all_attempts():
     t, net = trace('-q 3 -Q', line(4))
@@ -248,7 +248,7 @@ def test_wait_probe_spaces_probes():
     assert times == [0.0, 0.5, 1.0, 1.5]
 
 
-# --- PMTUD -------------------------------------------------------------------
+# --- PMTUD ---
 
 @pytest.mark.parametrize('family', [4, 6])
 def test_pmtud_ptb(family):
@@ -313,7 +313,7 @@ def test_pmtud_bad_suggestion():
     assert [(n[0], n[1]) for n in pm.notes] == [(R.PMTUD_N_PTB_BAD, 1400)]
 
 
-# --- confidence ----------------------------------------------------------------
+# --- confidence ---
 
 def test_confidence_95():
     path = Path(DST[4], [Hop(addrs=[rtr(4, 1), rtr(4, 11)]), Hop(rtr(4, 2))])
@@ -330,7 +330,7 @@ def test_confidence_99():
     assert [p.ttl for _, p in net.sent] == [1] * 8 + [2] * 8
 
 
-# --- doubletree ------------------------------------------------------------------
+# --- doubletree ---
 
 def test_doubletree_gss_stops_and_probes_back():
     t, net = trace('-f 3 -z %s' % rtr(4, 3), line(4, 5))
@@ -384,7 +384,7 @@ def test_doubletree_gss_in_forward_probing():
     assert t.dtree.gss_stop == A(rtr(4, 3))
 
 
-# --- driving by hand: halt, strays, duplicates, send errors ------------------------
+# --- driving by hand: halt, strays, duplicates, send errors ---
 
 def started(args='', family=4):
     m = method(args, family)

@@ -6,7 +6,7 @@ mode has a reply handler and a timeout handler named after scamper's
 end of the class.  The engine-facing contract (scamperd/method.py) maps
 onto scamper's task queues like this:
 
-* scamper's probe queue      -> ``ready()`` is true (``self._sched == 'probe'``)
+* scamper's probe queue      -> ``ready()`` (``self._sched == 'probe'``)
 * scamper's wait queue       -> ``timer()`` returns ``self._deadline``; the
   deadline is either a reply timeout ('wait') or the -W gap ('gap')
 * trace_queue()              -> ``_queue(now)``
