@@ -2,7 +2,7 @@
 
 A method never builds bytes: it fills a :class:`Probe` and the engine encodes
 it with :func:`scamperd.net.packet.encode_probe`.  Every packet the engine
-receives is decoded by :func:`scamperd.net.packet.decode_reply` into a
+receives is decoded by :func:`scamperd.net.packet.decode_ipv4` or ``decode_ipv6`` into a
 :class:`Reply`, routed to the task whose demultiplexing key it carries, and
 given to the method's ``receive``.
 
@@ -122,25 +122,29 @@ class Reply:
     (address or None, timestamp) from the timestamp option).
     """
 
-    __slots__ = ('family', 'src', 'dst', 'ttl', 'tos', 'ipid', 'size',
-                 'proto', 'rx', 'flowlabel',
-                 'icmp_type', 'icmp_code', 'icmp_id', 'icmp_seq', 'icmp_ts',
-                 'q_src', 'q_dst', 'q_ttl', 'q_tos', 'q_ipl', 'q_proto',
-                 'q_ipid', 'q_flowlabel', 'q_sport', 'q_dport',
-                 'q_icmp_type', 'q_icmp_id', 'q_icmp_seq', 'q_udp_sum',
-                 'q_icmp_sum', 'q_tcp_seq', 'icmp_nhmtu', 'icmp_ext',
-                 'sport', 'dport', 'tcp_flags', 'tcp_seq', 'tcp_ack',
-                 'rr', 'ts', 'frag')
+    # Every field defaults to None at class level, so that making a Reply
+    # costs only the fields a decoder sets (this is on the receive path).
+    FIELDS = ('family', 'src', 'dst', 'ttl', 'tos', 'ipid', 'size',
+              'proto', 'rx', 'flowlabel',
+              'icmp_type', 'icmp_code', 'icmp_id', 'icmp_seq', 'icmp_ts',
+              'q_src', 'q_dst', 'q_ttl', 'q_tos', 'q_ipl', 'q_proto',
+              'q_ipid', 'q_flowlabel', 'q_sport', 'q_dport',
+              'q_icmp_type', 'q_icmp_id', 'q_icmp_seq', 'q_udp_sum',
+              'q_icmp_sum', 'q_tcp_seq', 'icmp_nhmtu', 'icmp_ext',
+              'sport', 'dport', 'tcp_flags', 'tcp_seq', 'tcp_ack',
+              'rr', 'ts', 'frag')
+    family = src = dst = ttl = tos = ipid = size = proto = rx = None
+    flowlabel = icmp_type = icmp_code = icmp_id = icmp_seq = None
+    icmp_ts = q_src = q_dst = q_ttl = q_tos = q_ipl = q_proto = None
+    q_ipid = q_flowlabel = q_sport = q_dport = q_icmp_type = None
+    q_icmp_id = q_icmp_seq = q_udp_sum = q_icmp_sum = q_tcp_seq = None
+    icmp_nhmtu = sport = dport = tcp_flags = tcp_seq = tcp_ack = None
+    rr = ts = None
+    icmp_ext = b''
+    frag = False
 
     def __init__(self, **kw):
-        for k in self.__slots__:
-            setattr(self, k, None)
-        self.icmp_ext = b''
-        self.rr = None
-        self.ts = None
-        self.frag = False
-        for k, v in kw.items():
-            setattr(self, k, v)
+        self.__dict__.update(kw)
 
     @property
     def is_icmp(self):
@@ -152,7 +156,7 @@ class Reply:
 
     def __repr__(self):
         return 'Reply(%s)' % ', '.join(
-            '%s=%r' % (k, getattr(self, k)) for k in self.__slots__
+            '%s=%r' % (k, getattr(self, k)) for k in self.FIELDS
             if getattr(self, k) is not None)
 
 
