@@ -1,0 +1,134 @@
+"""JSON output of a traceroute, byte for byte as scamper 20211212 prints it
+(-O json, sc_warts2json); follows scamper/trace/scamper_trace_json.c.
+
+scamper 20211212 prints neither the PMTUD nor the last-ditch probes in
+JSON.  The returned line has no trailing newline.
+"""
+
+import time
+
+from scamperd.trace.result import (FLAG_ICMPCSUMDP, FLAG_RXERR, METHODS,
+                                   STOP_NAMES)
+from scamperd.trace.text import (addr_str, hop_is_icmp, hop_is_ptb,
+                                 hop_is_tcp, hops_by_ttl, rtt_str)
+
+# scamper's names for the trace methods in JSON
+JSON_METHODS = {
+    METHODS['icmp-echo']: 'icmp-echo', METHODS['udp']: 'udp',
+    METHODS['tcp']: 'tcp', METHODS['icmp-paris']: 'icmp-echo-paris',
+    METHODS['udp-paris']: 'udp-paris', METHODS['tcp-ack']: 'tcp-ack',
+}
+
+
+def timeval(t):
+    """Float epoch seconds -> (sec, usec)."""
+    return divmod(round(t * 1000000), 1000000)
+
+
+def icmp_objects(data):
+    """The extension objects scamper keeps from RFC 4884 extension bytes
+    (scamper_icmpext_parse, whose quirks are kept: it stops at an object
+    that does not reach the end of the data, and skips objects shorter
+    than 8 bytes).  Returns (class-num, c-type, data) tuples."""
+    objs = []
+    off = 4
+    while off + 4 < len(data):
+        dl = int.from_bytes(data[off:off + 2], 'big')
+        if off + dl < len(data) or dl == 0:
+            break
+        if dl >= 8:
+            objs.append((data[off + 2], data[off + 3],
+                         data[off + 4:off + dl]))
+        off += dl
+    return objs
+
+
+def icmpext_json(data):
+    parts = []
+    for cn, ct, body in icmp_objects(data):
+        s = '{"ie_cn":%u,"ie_ct":%u,"ie_dl":%u' % (cn, ct, len(body))
+        if cn == 1 and ct == 1:
+            labels = []
+            for i in range(0, len(body) - 3, 4):
+                b = body[i:i + 4]
+                label = (b[0] << 12) + (b[1] << 4) + (b[2] >> 4)
+                labels.append('{"mpls_ttl":%u,"mpls_s":%u,"mpls_exp":%u,'
+                              '"mpls_label":%u}' % (b[3], b[2] & 1,
+                                                    (b[2] >> 1) & 7, label))
+            s += ',"mpls_labels":[%s]' % ','.join(labels)
+        parts.append(s + '}')
+    return ', "icmpext":[%s]' % ','.join(parts)
+
+
+def hop_json(trace, hop):
+    rxerr = trace.flags & FLAG_RXERR
+    s = '{"addr":"%s"' % addr_str(hop.addr)
+    s += ', "probe_ttl":%u, "probe_id":%u, "probe_size":%u' % (
+        hop.probe_ttl, hop.probe_id, hop.probe_size or 0)
+    if hop.tx:
+        s += ', "tx":{"sec":%u, "usec":%u}' % timeval(hop.tx)
+    s += ', "rtt":%s' % rtt_str(hop.rtt)
+    s += ', "reply_ttl":%u, "reply_tos":%u' % (hop.reply_ttl or 0,
+                                               hop.reply_tos or 0)
+    if not rxerr:
+        s += ', "reply_ipid":%u, "reply_size":%u' % (hop.reply_ipid or 0,
+                                                    hop.reply_size or 0)
+    if hop_is_icmp(hop):
+        s += ', "icmp_type":%u, "icmp_code":%u' % (hop.icmp_type,
+                                                   hop.icmp_code)
+        if len(hop.addr) == 4:
+            quotes = hop.icmp_type in (3, 11)
+        else:
+            quotes = 1 <= hop.icmp_type <= 3
+        if quotes and not rxerr:
+            s += ', "icmp_q_ttl":%u, "icmp_q_ipl":%u' % (hop.icmp_q_ttl or 0,
+                                                         hop.icmp_q_ipl or 0)
+            if len(hop.addr) == 4:
+                s += ', "icmp_q_tos":%u' % (hop.icmp_q_tos or 0)
+        if hop_is_ptb(hop):
+            # sic: scamper 20211212 prints the key with a colon in it
+            s += ', "icmp_nhmtu:":%u' % (hop.icmp_nhmtu or 0)
+    elif hop_is_tcp(hop):
+        s += ', "tcp_flags":%u' % (hop.tcp_flags or 0)
+    if hop.icmp_ext:
+        s += icmpext_json(hop.icmp_ext)
+    return s + '}'
+
+
+def header_json(trace):
+    method = METHODS[trace.method]
+    s = '"type":"trace","version":"0.1"'
+    s += ', "userid":%u' % trace.userid
+    s += ', "method":"%s"' % JSON_METHODS[method]
+    if trace.src is not None:
+        s += ', "src":"%s"' % addr_str(trace.src)
+    s += ', "dst":"%s"' % addr_str(trace.dst)
+    if trace.rtr is not None:
+        s += ', "rtr":"%s"' % addr_str(trace.rtr)
+    if trace.method in ('udp', 'udp-paris', 'tcp', 'tcp-ack'):
+        s += ', "sport":%u, "dport":%u' % (trace.sport, trace.dport)
+    elif trace.flags & FLAG_ICMPCSUMDP:
+        s += ', "icmp_sum":%u' % trace.icmp_sum
+    s += ', "stop_reason":"%s", "stop_data":%u' % (
+        STOP_NAMES.get(trace.stop_reason, str(trace.stop_reason)),
+        trace.stop_data)
+    sec, usec = timeval(trace.start)
+    ftime = time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(sec))
+    s += ', "start":{"sec":%u, "usec":%u, "ftime":"%s"}' % (sec, usec, ftime)
+    s += ', "hop_count":%u, "attempts":%u, "hoplimit":%u' % (
+        trace.hop_count, trace.attempts, trace.hoplimit)
+    s += ', "firsthop":%u, "wait":%u, "wait_probe":%u' % (
+        trace.firsthop, trace.wait, trace.wait_probe)
+    s += ', "tos":%u, "probe_size":%u, "probe_count":%u' % (
+        trace.tos, trace.probe_size, trace.probe_count)
+    return s
+
+
+def format(trace):
+    hops = []
+    for replies in hops_by_ttl(trace)[max(trace.firsthop - 1, 0):]:
+        hops.extend(hop_json(trace, hop) for hop in replies)
+    s = '{' + header_json(trace)
+    if hops:
+        s += ', "hops":[%s]' % ','.join(hops)
+    return s + '}'
