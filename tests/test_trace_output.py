@@ -42,6 +42,7 @@ def test_goldens_cover_the_cases():
     for note in ('!H', '!N', '!P', '!X', '!A', '!<9>', '[open]', '[closed]',
                  '[mtu: 1400]', '* *'):
         assert note in seen
+    assert '"mpls_label":16001' in (DATA / 'trace-mpls.json').read_text()
 
 
 @pytest.mark.parametrize('case', CASES)
@@ -167,3 +168,15 @@ def test_json_no_hops_and_ipv6():
     assert trace_text.format(t) == \
         'traceroute from 2001:db8:1::1 to 2001:db8:3::2\n'
 
+
+
+def test_json_extension_with_two_objects_is_dropped():
+    # scamper's parser keeps an object only if it reaches the end of the
+    # extension (tests/data/output/trace-mpls-2obj shows it on the wire)
+    mpls = (12).to_bytes(2, 'big') + b'\x01\x01' + bytes(8)
+    iface = (8).to_bytes(2, 'big') + b'\x02\x08' + bytes(4)
+    h = hop(icmp_ext=bytes([0x20, 0, 0, 0]) + mpls + iface)
+    assert 'icmpext' not in trace_json.format(trace(hops=[h]))
+    h.icmp_ext = bytes([0x20, 0, 0, 0]) + mpls
+    assert '"icmpext":[{"ie_cn":1,"ie_ct":1,"ie_dl":8' in \
+        trace_json.format(trace(hops=[h]))

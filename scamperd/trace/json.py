@@ -43,9 +43,9 @@ def icmp_objects(data):
     return objs
 
 
-def icmpext_json(data):
+def icmpext_json(objs):
     parts = []
-    for cn, ct, body in icmp_objects(data):
+    for cn, ct, body in objs:
         s = '{"ie_cn":%u,"ie_ct":%u,"ie_dl":%u' % (cn, ct, len(body))
         if cn == 1 and ct == 1:
             labels = []
@@ -90,8 +90,9 @@ def hop_json(trace, hop):
             s += ', "icmp_nhmtu:":%u' % (hop.icmp_nhmtu or 0)
     elif hop_is_tcp(hop):
         s += ', "tcp_flags":%u' % (hop.tcp_flags or 0)
-    if hop.icmp_ext:
-        s += icmpext_json(hop.icmp_ext)
+    objs = icmp_objects(hop.icmp_ext or b'')
+    if objs:
+        s += icmpext_json(objs)
     return s + '}'
 
 

@@ -99,3 +99,16 @@ run ping6-tcp-syn $D6 "ping -P tcp-syn -d 80 -c 2"
 run ping6-udp $D6 "ping -P udp -c 2"
 kill $LPID
 x $R2 nft delete table ip lab; x $R2 nft delete table ip6 lab6; x $B nft delete table ip labdup
+# MPLS: R1 answers TTL-1 probes itself (mpls.py) instead of the kernel
+R1=sc-$T-r1
+x $R1 nft add table ip labte
+x $R1 nft add chain ip labte out '{ type filter hook output priority 0; }'
+x $R1 nft add rule ip labte out icmp type time-exceeded ip length lt 160 drop
+for n in 1 2; do
+  ip netns exec $R1 python3 $(dirname $0)/mpls.py r1a 192.0.2.2 $n & MP=$!
+  sleep 1
+  [ $n = 1 ] && run trace-mpls $D "trace -P udp-paris" && run trace-mpls-icmp $D "trace -P icmp-paris -q 2 -Q"
+  [ $n = 2 ] && run trace-mpls-2obj $D "trace -P udp-paris"
+  kill $MP
+done
+x $R1 nft delete table ip labte
