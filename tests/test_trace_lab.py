@@ -1,0 +1,67 @@
+"""trace in the lab: our scamper against Debian's, in the same namespaces.
+
+For every method and both families, the same hop addresses at the same
+TTLs and the same stop reason; the text output equal to the letter once
+the RTTs are masked; PMTUD finds the lab's bottleneck MTU."""
+
+import re
+
+import pytest
+
+from ours import ours, ours_json
+
+METHODS = ('udp', 'icmp', 'udp-paris', 'icmp-paris', 'tcp', 'tcp-ack')
+RTT = re.compile(r'\d+\.\d+ ms')
+
+
+def hops(trace):
+    return sorted((h['probe_ttl'], h['addr']) for h in trace.get('hops', []))
+
+
+def only(objs, kind):
+    found = [o for o in objs if o['type'] == kind]
+    assert len(found) == 1, objs
+    return found[0]
+
+
+@pytest.mark.parametrize('family', (4, 6))
+@pytest.mark.parametrize('method', METHODS)
+def test_same_hops_as_scamper(lab_line, real_scamper, method, family):
+    target = lab_line.target4 if family == 4 else lab_line.target6
+    cmd = 'trace -P %s' % method
+    mine = only(ours_json(lab_line, '-c', cmd, '-i', target), 'trace')
+    theirs = only(real_scamper.json(lab_line, '-c', cmd, '-i', target),
+                  'trace')
+    assert mine['stop_reason'] == theirs['stop_reason'] == 'COMPLETED'
+    assert hops(mine) == hops(theirs)
+    expected = lab_line.hops4 if family == 4 else lab_line.hops6
+    assert [a for _, a in hops(mine)] == expected
+    for key in ('method', 'src', 'dst', 'hop_count', 'attempts', 'firsthop',
+                'probe_size', 'probe_count'):
+        assert mine[key] == theirs[key], key
+    assert set(mine) == set(theirs)
+    for a, b in zip(sorted(mine['hops'], key=lambda h: h['probe_ttl']),
+                    sorted(theirs['hops'], key=lambda h: h['probe_ttl'])):
+        assert set(a) == set(b)
+        for key in ('probe_size', 'reply_ttl', 'reply_size', 'icmp_type',
+                    'icmp_code', 'icmp_q_ttl', 'icmp_q_ipl', 'tcp_flags'):
+            assert a.get(key) == b.get(key), (key, a, b)
+
+
+@pytest.mark.parametrize('cmd', (
+    'trace -q 3 -Q', 'trace -P icmp-paris -q 3 -Q', 'trace -P tcp',
+    'trace -f 3', 'trace -m 2'))
+def test_text_output_as_scamper(lab_line, real_scamper, cmd):
+    for target in (lab_line.target4, lab_line.target6):
+        mine = ours(lab_line, '-c', cmd, '-i', target).stdout
+        theirs = real_scamper.run(lab_line, '-c', cmd, '-i', target)
+        assert RTT.sub('X ms', mine) == RTT.sub('X ms', theirs)
+
+
+@pytest.mark.parametrize('family', (4, 6))
+def test_pmtud_finds_the_bottleneck(lab_mtu, real_scamper, family):
+    target = lab_mtu.target4 if family == 4 else lab_mtu.target6
+    mine = ours(lab_mtu, '-I', 'trace -M %s' % target).stdout
+    theirs = real_scamper.run(lab_mtu, '-I', 'trace -M %s' % target)
+    assert RTT.sub('X ms', mine) == RTT.sub('X ms', theirs)
+    assert str(lab_mtu.pmtu) in mine
