@@ -1,6 +1,8 @@
 #!/bin/bash
-# capture.sh TAG OUTDIR: run Debian scamper in lab TAG for each case, keep
-# CASE.warts + sc_warts2json (CASE.json) + sc_warts2text (CASE.txt).
+# capture.sh TAG OUTDIR: run Debian scamper in the lab made by "lab.sh up TAG"
+# (remove it with "lab.sh down TAG") for each case, and keep CASE.warts with
+# its sc_warts2json (CASE.json), sc_warts2text (CASE.txt) and sc_wartsdump
+# (CASE.dump) conversions.  Run with TZ=UTC (the JSON "ftime" is local time).
 T=$1; OUT=$2; A=sc-$T-a; R2=sc-$T-r2; B=sc-$T-b
 export TZ=UTC
 x() { ip netns exec "$@"; }
