@@ -22,6 +22,10 @@ IPV6_PKTINFO = getattr(socket, 'IPV6_PKTINFO', 50)
 IPV6_RECVTCLASS = getattr(socket, 'IPV6_RECVTCLASS', 66)
 IPV6_TCLASS = getattr(socket, 'IPV6_TCLASS', 67)
 
+IP_MTU_DISCOVER = getattr(socket, 'IP_MTU_DISCOVER', 10)
+IPV6_MTU_DISCOVER = getattr(socket, 'IPV6_MTU_DISCOVER', 23)
+IP_PMTUDISC_PROBE = 3
+
 _TIMESPEC = struct.Struct('@qq')
 _INT = struct.Struct('@i')
 CMSG_SPACE = socket.CMSG_SPACE(16) + 3 * socket.CMSG_SPACE(20)
@@ -59,6 +63,14 @@ class NetIO:
         if s is None:
             s = self.priv.open_socket('raw4' if family == 4 else 'raw6')
             s.setblocking(False)
+            # send probes as built, whatever path MTU the kernel has cached
+            # (PMTUD measures the network, not the cache)
+            if family == 4:
+                s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER,
+                             IP_PMTUDISC_PROBE)
+            else:
+                s.setsockopt(socket.IPPROTO_IPV6, IPV6_MTU_DISCOVER,
+                             IP_PMTUDISC_PROBE)
             self._tx[family] = s
         return s
 

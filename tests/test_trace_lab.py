@@ -61,7 +61,10 @@ def test_text_output_as_scamper(lab_line, real_scamper, cmd):
 @pytest.mark.parametrize('family', (4, 6))
 def test_pmtud_finds_the_bottleneck(lab_mtu, real_scamper, family):
     target = lab_mtu.target4 if family == 4 else lab_mtu.target6
-    mine = ours(lab_mtu, '-I', 'trace -M %s' % target).stdout
     theirs = real_scamper.run(lab_mtu, '-I', 'trace -M %s' % target)
-    assert RTT.sub('X ms', mine) == RTT.sub('X ms', theirs)
-    assert str(lab_mtu.pmtu) in mine
+    # twice: the second run starts with the path MTU in the kernel's cache,
+    # which must not keep our probes off the wire (a bug once)
+    for _ in range(2):
+        mine = ours(lab_mtu, '-I', 'trace -M %s' % target).stdout
+        assert RTT.sub('X ms', mine) == RTT.sub('X ms', theirs)
+        assert '[mtu: %d]' % lab_mtu.pmtu in mine
