@@ -9,7 +9,7 @@ import pytest
 from scamperd.ping import json as ping_json
 from scamperd.ping import text as ping_text
 from scamperd.ping.result import FLAG_TSONLY, Ping, PingReply
-from tests.oracle import ping_from_json, split_dump
+from oracle import ping_from_json, split_dump
 
 DATA = pathlib.Path(__file__).parent / 'data' / 'output'
 CASES = sorted(p.stem for p in DATA.glob('ping*.json'))

@@ -12,7 +12,7 @@ from scamperd.trace import json as trace_json
 from scamperd.trace import text as trace_text
 from scamperd.trace.result import (FLAG_ALLATTEMPTS, FLAG_RXERR,
                                    PMTUD_N_PTB, Trace, TraceHop, TracePmtud)
-from tests.oracle import split_dump, trace_from_json
+from oracle import split_dump, trace_from_json
 
 DATA = pathlib.Path(__file__).parent / 'data' / 'output'
 CASES = sorted(p.stem for p in DATA.glob('trace*.json'))
