@@ -22,12 +22,14 @@ import time
 from scamperd.net.packet import encode_probe
 from scamperd.probe import probe_key, reply_key
 
-SPIN = 0.0004       # wait shorter than this for a send slot by spinning
+# A send slot closer than this is taken at once: the kernel cannot put a
+# process to sleep for less (its timer slack is 50 us).
+EARLY = 0.00005
 
 
 class Task:
     __slots__ = ('id', 'method', 'keys', 'timer_at', 'queued', 'done',
-                 'family', 'proto_seen')
+                 'proto_seen', 'error')
 
     def __init__(self, task_id, method):
         self.id = task_id
@@ -37,13 +39,14 @@ class Task:
         self.queued = False
         self.done = False
         self.proto_seen = set()
+        self.error = None
 
 
 class Engine:
     def __init__(self, io, pacer, on_done, holdtime=5.0, clock=time.time):
         self.io = io
         self.pacer = pacer
-        self.on_done = on_done          # callback(task_id, method)
+        self.on_done = on_done      # callback(task_id, method, error or None)
         self.holdtime = holdtime
         self.clock = clock
         self.tasks = {}
@@ -54,7 +57,9 @@ class Engine:
         self.held = {}                  # key -> expiry time
         self._held_q = collections.deque()
         self.slot = None                # claimed send slot not yet used
-        self.sel = selectors.DefaultSelector()
+        # select(2) sleeps to the microsecond (epoll to the millisecond);
+        # the engine watches a handful of descriptors
+        self.sel = selectors.SelectSelector()
         self.probes_sent = 0
         self.replies_rx = 0
 
@@ -64,7 +69,11 @@ class Engine:
         now = self.clock() if now is None else now
         task = Task(task_id, method)
         self.tasks[task_id] = task
-        method.start(now)
+        try:
+            method.start(now)
+        except Exception as e:
+            self._fault(task, e, now)
+            return task
         self._update(task, now)
         return task
 
@@ -73,7 +82,11 @@ class Engine:
         if task is None:
             return False
         now = self.clock() if now is None else now
-        task.method.halt(now)
+        try:
+            task.method.halt(now)
+        except Exception as e:
+            self._fault(task, e, now)
+            return True
         self._update(task, now)
         return True
 
@@ -85,18 +98,28 @@ class Engine:
         if task.done:
             return
         m = task.method
-        if m.done:
-            self._finish(task, now)
+        try:
+            if m.done:
+                self._finish(task, now)
+                return
+            if not task.queued and m.ready():
+                task.queued = True
+                self.sendq.append(task)
+            t = m.timer()
+        except Exception as e:
+            self._fault(task, e, now)
             return
-        if not task.queued and m.ready():
-            task.queued = True
-            self.sendq.append(task)
-        t = m.timer()
         if t != task.timer_at:
             task.timer_at = t
             if t is not None:
                 self._seq += 1
                 heapq.heappush(self.timers, (t, self._seq, task))
+
+    def _fault(self, task, exc, now):
+        """A method raised: end its task with an error, keep the engine
+        (and every other task) going."""
+        task.error = '%s: %s' % (type(exc).__name__, exc)
+        self._finish(task, now)
 
     def _finish(self, task, now):
         task.done = True
@@ -107,7 +130,7 @@ class Engine:
                 del self.keys[key]
                 self.held[key] = expiry
                 self._held_q.append((expiry, key))
-        self.on_done(task.id, task.method)
+        self.on_done(task.id, task.method, task.error)
 
     def _expire_held(self, now):
         q = self._held_q
@@ -137,7 +160,7 @@ class Engine:
         with each ready (key.data, fileobj) that is not an engine socket."""
         now = self.clock()
         wait = self.wait_time(now, cap)
-        if wait < SPIN:
+        if wait < EARLY:
             wait = 0.0
         for key, _ in self.sel.select(wait):
             if key.data is None:
@@ -163,7 +186,11 @@ class Engine:
             if task is None:
                 continue
             self.replies_rx += 1
-            task.method.receive(r, now)
+            try:
+                task.method.receive(r, now)
+            except Exception as e:
+                self._fault(task, e, now)
+                continue
             self._update(task, now)
 
     def _run_timers(self, now):
@@ -173,7 +200,11 @@ class Engine:
             if task.done or task.timer_at != t:
                 continue
             task.timer_at = None
-            task.method.handle_timer(now)
+            try:
+                task.method.handle_timer(now)
+            except Exception as e:
+                self._fault(task, e, now)
+                continue
             self._update(task, now)
 
     def _send(self, now):
@@ -181,18 +212,18 @@ class Engine:
         while q:
             if self.slot is None:
                 self.slot = self.pacer.claim(now)
-            if self.slot > now:
-                if self.slot - now >= SPIN:
-                    return
-                while self.clock() < self.slot:
-                    pass
-                now = self.clock()
+            if self.slot - now >= EARLY:
+                return
             task = q.popleft()
             task.queued = False
             m = task.method
-            if task.done or not m.ready():
+            try:
+                if task.done or not m.ready():
+                    continue
+                probe = m.next_probe(now)
+            except Exception as e:
+                self._fault(task, e, now)
                 continue
-            probe = m.next_probe(now)
             self.slot = None
             key = probe_key(probe)
             if key not in task.keys:
@@ -203,7 +234,14 @@ class Engine:
                 self.io.send(probe.family, probe.dst, data)
                 self.probes_sent += 1
             except OSError as e:
-                m.send_error(probe, e.errno, now)
+                try:
+                    m.send_error(probe, e.errno, now)
+                except Exception as e2:
+                    self._fault(task, e2, now)
+                    continue
+            except Exception as e:      # a probe the codec cannot encode
+                self._fault(task, e, now)
+                continue
             self._update(task, now)
             now = self.clock()
 

@@ -56,19 +56,36 @@ class Method:
 class Context:
     """What the engine knows that a method needs when it is created.
 
-    ``src``: packed source address for the target (from -S, or the route
-    look-up); ``sport``: the default source port / ICMP identifier
-    (scamper's: (pid & 0x7fff) | 0x8000); ``ifmtu``: MTU of the interface
-    the route uses; ``ifindex``: its index; ``lss``: the engine's named local
-    stop sets (dict name -> set of packed addresses) for doubletree.
+    ``src``: packed source address the route to the target gives (a method
+    told -S uses that instead); ``sport``: the default source port / ICMP
+    identifier (scamper's: (pid & 0x7fff) | 0x8000); ``lss``: the engine's
+    named local stop sets (dict name -> set of packed addresses) for
+    doubletree.  ``ifindex`` and ``ifmtu``, the interface the route uses
+    and its MTU, are looked up the first time a method reads them (only a
+    few methods need them), through ``interface()`` which returns
+    (ifindex, ifmtu).
     """
 
-    def __init__(self, src, sport, ifmtu=1500, ifindex=0, lss=None):
+    def __init__(self, src, sport, lss=None, interface=None, ifmtu=1500,
+                 ifindex=0):
         self.src = src
         self.sport = sport
-        self.ifmtu = ifmtu
-        self.ifindex = ifindex
         self.lss = lss if lss is not None else {}
+        self._interface = interface
+        self._if = None if interface else (ifindex, ifmtu)
+
+    def _lookup(self):
+        if self._if is None:
+            self._if = self._interface()
+        return self._if
+
+    @property
+    def ifindex(self):
+        return self._lookup()[0]
+
+    @property
+    def ifmtu(self):
+        return self._lookup()[1]
 
 
 class CommandError(ValueError):

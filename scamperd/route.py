@@ -1,17 +1,23 @@
-"""Source address and interface look-ups for a destination (netlink).
+"""Source address and interface look-ups for a destination.
 
-Asks the kernel which route a probe to ``dst`` would take, as the probe
-itself would: the preferred source address, the outgoing interface and its
-MTU.  Needs no privilege.
+The source address comes from the kernel's routing decision for a
+connected UDP socket (no packet is sent): cheap enough for every task.  The
+outgoing interface and its MTU, which only some methods need (trace -M,
+datalink options), come from a netlink route query through pyroute2, which
+is imported the first time it is needed (it takes longer to load than the
+rest of scamper).  Neither needs privilege.
 """
 
 import socket
 
-from pyroute2 import IPRoute
-
 
 class RouteError(OSError):
     pass
+
+
+def _text(dst):
+    family = socket.AF_INET if len(dst) == 4 else socket.AF_INET6
+    return family, socket.inet_ntop(family, dst)
 
 
 class Router:
@@ -19,27 +25,37 @@ class Router:
         self._ipr = None
         self._mtu = {}
 
-    def _nl(self):
-        if self._ipr is None:
-            self._ipr = IPRoute()
-        return self._ipr
+    def source(self, dst):
+        """The packed source address the kernel would use towards dst."""
+        family, text = _text(dst)
+        s = socket.socket(family, socket.SOCK_DGRAM)
+        try:
+            s.connect((text, 33434))
+            src = s.getsockname()[0]
+        except OSError as e:
+            raise RouteError('no route to %s: %s'
+                             % (text, e.strerror or e)) from None
+        finally:
+            s.close()
+        return socket.inet_pton(family, src.split('%')[0])
 
-    def lookup(self, dst):
-        """Return (src, ifindex, ifmtu) for packed address ``dst``."""
-        family = socket.AF_INET if len(dst) == 4 else socket.AF_INET6
-        text = socket.inet_ntop(family, dst)
+    def interface(self, dst):
+        """(ifindex, ifmtu) of the interface the route to dst uses."""
+        family, text = _text(dst)
         try:
             msgs = self._nl().route('get', dst=text, family=family)
         except Exception as e:      # NetlinkError: no route, unreachable
             raise RouteError('no route to %s: %s' % (text, e)) from None
-        if not msgs:
-            raise RouteError('no route to %s' % text)
-        m = msgs[0]
-        src = m.get_attr('RTA_PREFSRC')
-        oif = m.get_attr('RTA_OIF') or 0
-        if src is None:
-            raise RouteError('no source address for %s' % text)
-        return socket.inet_pton(family, src), oif, self.ifmtu(oif)
+        oif = msgs[0].get_attr('RTA_OIF') if msgs else None
+        if not oif:
+            raise RouteError('no interface for %s' % text)
+        return oif, self.ifmtu(oif)
+
+    def _nl(self):
+        if self._ipr is None:
+            from pyroute2 import IPRoute
+            self._ipr = IPRoute()
+        return self._ipr
 
     def ifmtu(self, ifindex):
         mtu = self._mtu.get(ifindex)

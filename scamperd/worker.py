@@ -85,13 +85,17 @@ class Worker:
         tid = msg['id']
         try:
             cmd = commands.parse(msg['cmd'])
-            # ctx.src is the address the route gives (a method that is told
-            # -S uses that instead, and embeds this one when spoofing)
-            src, ifindex, ifmtu = self._route(cmd.dst,
-                                              quiet=cmd.src is not None)
-            src = src or cmd.src
-            ctx = Context(src, self.sport, ifmtu=ifmtu, ifindex=ifindex,
-                          lss=self.lss)
+            # ctx.src is the address the route gives (a method told -S uses
+            # that instead, and embeds this one when spoofing)
+            try:
+                src = self.router.source(cmd.dst)
+            except RouteError:
+                if cmd.src is None:
+                    raise
+                src = cmd.src
+            dst = cmd.dst
+            ctx = Context(src, self.sport, lss=self.lss,
+                          interface=lambda: self.router.interface(dst))
             method = cmd.create(ctx)
         except (CommandError, RouteError, OSError) as e:
             self.sup.send({'t': 'error', 'id': tid, 'msg': str(e)})
@@ -99,15 +103,11 @@ class Worker:
         method.task_meta = msg
         self.engine.add(tid, method)
 
-    def _route(self, dst, quiet=False):
-        try:
-            return self.router.lookup(dst)
-        except RouteError:
-            if quiet:
-                return None, 0, 1500
-            raise
-
-    def _done(self, tid, method):
+    def _done(self, tid, method, error=None):
+        if error is not None:
+            self.sup.send({'t': 'error', 'id': tid,
+                           'msg': 'internal error: %s' % error})
+            return
         result = method.result
         meta = getattr(method, 'task_meta', {})
         out = output.format_result(result, self.fmt, meta)

@@ -154,8 +154,7 @@ class TraceMethod(Method):
         self.lsst = (ctx.lss.setdefault(cmd.lss, set())
                      if cmd.lss is not None else None)
         self.lss_local = set()
-        self.ifmtu = ctx.ifmtu
-        self.ifindex = ctx.ifindex
+        self.ctx = ctx     # its interface MTU is looked up only for PMTUD
 
         self.header_size = (20 if v4 else 40) + (20 if self.is_tcp else 8)
         self.payload_size = cmd.probe_size - self.header_size
@@ -247,8 +246,7 @@ class TraceMethod(Method):
             4 if self.v4 else 6, t.src, t.dst, proto, ttl=self.ttl,
             tos=t.tos, ipid=pid + 1 if self.v4 else 0,
             df=self.v4 or pmtud, size=size,
-            payload=b'' if pmtud else t.payload, cookie=pid,
-            ifindex=self.ifindex)
+            payload=b'' if pmtud else t.payload, cookie=pid)
         const = t.flags & R.FLAG_CONSTPAYLOAD
         if self.is_udp:
             p.sport, p.dport = t.sport, t.dport
@@ -449,13 +447,13 @@ class TraceMethod(Method):
         if t.flags & R.FLAG_PMTUD:
             if t.stop_reason in (R.STOP_HOPLIMIT, R.STOP_GAPLIMIT,
                                  R.STOP_LOOP, R.STOP_NONE) or \
-                    self.ifmtu <= self.header_size:
+                    self.ctx.ifmtu <= self.header_size:
                 self._finish()
                 return
-            t.pmtud = R.TracePmtud(ifmtu=self.ifmtu)
+            t.pmtud = R.TracePmtud(ifmtu=self.ctx.ifmtu)
             self.attempt = 0
             self.mode = PMTUD_DEFAULT
-            self.payload_size = self.ifmtu - self.header_size
+            self.payload_size = self.ctx.ifmtu - self.header_size
             self.ttl = 255
             self._queue(now)
             return
