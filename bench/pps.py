@@ -2,7 +2,7 @@
 """Packets-per-second benchmark: us against Debian's scamper, in one run.
 
 Builds the ``line`` lab, then for each rate runs the same ping workload
-(many targets in 203.0.113.0/24, enough probes for a few seconds) with our
+(many targets in 2001:db8:203::/64, enough probes for a few seconds) with our
 scamper and with /usr/bin/scamper, capturing the probes on the wire with
 tcpdump in the source namespace.  Prints per rate and implementation:
 
@@ -40,17 +40,21 @@ from scamper_cli.lab import Lab  # noqa: E402
 OURS = [sys.executable, '-m', 'scamper_cli.main']
 REAL = ['/usr/bin/scamper']
 REAL_MAX_PPS = 10000
-NTARGETS = 250
+NTARGETS = 50
 
 
 def workload(rate, seconds):
-    """(targets, ping command) that asks for more than ``rate`` pps for
-    about ``seconds``, so the pacer is what limits the rate."""
-    targets = ['203.0.113.%d' % i for i in range(1, NTARGETS + 1)]
-    total = max(rate * seconds, NTARGETS)
-    count = max(1, round(total / NTARGETS))
-    wait = min(20.0, max(0.001, NTARGETS / (2.0 * rate)))
-    return targets, 'ping -c %d -i %.3f' % (count, wait)
+    """(targets, ping command) that asks for twice ``rate`` pps for about
+    ``seconds``, so that the pacer is what limits the rate.
+
+    scamper 20211212 reads ping -i fractions by their value (0.1 is the
+    shortest wait it can express), so each target gives at most 10 pps:
+    the demand comes from the number of targets, all IPv6 addresses that
+    the lab's destination answers."""
+    ntargets = max(NTARGETS, -(-2 * rate // 10))
+    targets = ['2001:db8:203::1:%x' % i for i in range(ntargets)]
+    count = max(1, round(rate * seconds / ntargets))
+    return targets, 'ping -c %d -i 0.1' % count
 
 
 def read_pcap(path):
@@ -103,20 +107,22 @@ def run_one(lab, argv, rate, targets, cmd, env=None):
         os.chmod(tmp, 0o755)
         pcap = os.path.join(tmp, 'probes.pcap')
         out = os.path.join(tmp, 'out.json')
-        iface = lab.ifaces['src']['r1'].name if hasattr(
-            lab.ifaces['src']['r1'], 'name') else None
+        iface = 'r1'          # lab interfaces are named after their peer
         cap = subprocess.Popen(
             ['ip', 'netns', 'exec', lab.ns('src'), 'tcpdump', '-q', '-n',
              '-B', '262144', '-s', '64', '-w', pcap,
-             *(['-i', iface] if iface else []),
-             'icmp[0] == 8'], stderr=subprocess.PIPE)
+             '-i', iface,
+             'icmp6 and ip6[40] == 128'], stderr=subprocess.PIPE)
         _wait_listening(cap)
         e = dict(os.environ)
         e.update(env or {})
         start = time.time()
+        listfile = os.path.join(tmp, 'targets.txt')
+        with open(listfile, 'w') as f:
+            f.write('\n'.join(targets) + '\n')
         p = subprocess.Popen(['ip', 'netns', 'exec', lab.ns('src'), *argv,
                               '-O', 'json', '-o', out, '-p', str(rate),
-                              '-c', cmd, '-i', *targets],
+                              '-c', cmd, '-f', listfile],
                              cwd='/', env=e, stderr=subprocess.PIPE)
         peak = [0]
         done = threading.Event()
