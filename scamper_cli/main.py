@@ -19,6 +19,7 @@ from scamperd.method import CommandError
 from scamperd.supervisor import Supervisor
 
 EXIT_USAGE = 255
+MAX_LINE = 8192           # bytes in one line of an input file
 
 
 def _die(msg):
@@ -34,13 +35,29 @@ def _open_out(path, append=False):
 
 
 def _file_lines(f, name, cmdfile, default):
-    """(where, command) for each line of an opened input file."""
+    """(where, command) for each line of an opened input file; a line that
+    cannot be used comes as (where, CommandError)."""
+    n = 0
     with f:
-        for n, raw in enumerate(f, 1):
-            line = raw.decode('utf-8', 'replace').strip()
+        while True:
+            raw = f.readline(MAX_LINE + 1)
+            if not raw:
+                break
+            n += 1
+            where = '%s:%d' % (name, n)
+            if len(raw) > MAX_LINE:
+                while raw and not raw.endswith(b'\n'):   # skip the rest
+                    raw = f.readline(MAX_LINE)
+                yield where, CommandError('line longer than %d bytes'
+                                          % MAX_LINE)
+                continue
+            try:
+                line = raw.decode('utf-8').strip()
+            except UnicodeDecodeError:
+                yield where, CommandError('line is not text')
+                continue
             if not line or line.startswith('#'):
                 continue
-            where = '%s:%d' % (name, n)
             yield where, line if cmdfile else '%s %s' % (default, line)
 
 
@@ -112,7 +129,7 @@ def main(argv=None):
                                    monitor=o.monitorname),
         start=now, hostname=socket.gethostname())
 
-    def child(priv_sock):
+    def child(priv_sock, signal_fd):
         pid = os.getpid()
         if pid_fd is not None:
             os.write(pid_fd, b'%d\n' % pid)
@@ -126,7 +143,8 @@ def main(argv=None):
             'workers': int(os.environ.get('SCAMPER_WORKERS', '0')) or None,
             'cycle': cycle,
         }
-        sup = Supervisor(PrivClient(priv_sock), inputs, out_fd, cfg)
+        sup = Supervisor(PrivClient(priv_sock), inputs, out_fd, cfg,
+                         signal_fd=signal_fd)
         return sup.run()
 
     user = os.environ.get('SCAMPER_USER', 'nobody')

@@ -157,22 +157,28 @@ def _reply(ch, reply, s=None):
 
 
 def run(child_main, user='nobody', keep_fds=()):
-    """Fork the unprivileged side, which calls ``child_main(channel)`` and
-    exits with its return value; serve its requests; return its exit
-    status.  Must be called as root."""
+    """Fork the unprivileged side, which calls ``child_main(channel,
+    signal_fd)`` and exits with its return value; serve its requests;
+    return its exit status.  Must be called as root.
+
+    The helper may not signal the unprivileged side (it has no CAP_KILL):
+    a SIGTERM or SIGHUP it receives is passed on as one byte, the signal
+    number, on the pipe whose read end is ``signal_fd``."""
     if os.geteuid() != 0:
         raise PrivError('scamper must be started as root: it needs raw '
                         'sockets, and drops root in every process but a '
                         'small helper')
     pwd.getpwnam(user)                 # fail early on an unknown user
     mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    sig_r, sig_w = os.pipe()
     pid = os.fork()
     if pid == 0:
         rc = 1
         try:
             mine.close()
+            os.close(sig_w)
             drop_to_user(user)
-            rc = child_main(theirs)
+            rc = child_main(theirs, sig_r)
         except SystemExit as e:
             rc = e.code if isinstance(e.code, int) else 1
         except BaseException as e:     # report and exit, never return
@@ -187,6 +193,8 @@ def run(child_main, user='nobody', keep_fds=()):
                 pass
             os._exit(rc or 0)
     theirs.close()
+    os.close(sig_r)
+    os.set_blocking(sig_w, False)
     for fd in keep_fds:
         try:
             os.close(fd)
@@ -195,8 +203,8 @@ def run(child_main, user='nobody', keep_fds=()):
     # Ctrl-C reaches the whole process group: the supervisor handles it.
     # SIGTERM sent to the helper is passed on.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda s, f: _kill(pid, s))
-    signal.signal(signal.SIGHUP, lambda s, f: _kill(pid, s))
+    signal.signal(signal.SIGTERM, lambda s, f: _pass_on(sig_w, s))
+    signal.signal(signal.SIGHUP, lambda s, f: _pass_on(sig_w, s))
     drop_helper_caps()
     serve(mine)
     while True:
@@ -209,8 +217,8 @@ def run(child_main, user='nobody', keep_fds=()):
         if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
 
 
-def _kill(pid, sig):
+def _pass_on(fd, sig):
     try:
-        os.kill(pid, sig)
-    except ProcessLookupError:
+        os.write(fd, bytes([sig]))
+    except OSError:
         pass

@@ -23,6 +23,7 @@ import signal
 import socket
 import sys
 import time
+import zlib
 
 import prctl
 
@@ -33,18 +34,20 @@ from scamperd.pacer import Pacer
 from scamperd.worker import worker_main
 
 MAX_TRIES = 3
+MAX_DEFERRED = 10000
 
 
 class TaskRecord:
-    __slots__ = ('id', 'line', 'where', 'sig', 'tries', 'worker')
+    __slots__ = ('id', 'line', 'where', 'sig', 'tries', 'worker', 'home')
 
-    def __init__(self, task_id, line, where, sig):
+    def __init__(self, task_id, line, where, sig, home=None):
         self.id = task_id
         self.line = line
         self.where = where
         self.sig = sig
         self.tries = 0
         self.worker = None
+        self.home = home      # index of the only worker that may run it
 
 
 class WorkerHandle:
@@ -63,7 +66,8 @@ class Supervisor:
     output descriptor; ``cfg`` is a dict of settings (pps, window, workers,
     format, holdtime, sport, cycle)."""
 
-    def __init__(self, priv, inputs, out_fd, cfg, err=sys.stderr):
+    def __init__(self, priv, inputs, out_fd, cfg, err=sys.stderr,
+                 signal_fd=None):
         self.priv = priv
         self.inputs = iter(inputs)
         self.out_fd = out_fd
@@ -76,12 +80,16 @@ class Supervisor:
         self.pacer = Pacer(cfg.get('pps', 20))
         self.mp = multiprocessing.get_context('fork')
         self.sel = selectors.DefaultSelector()
+        if signal_fd is not None:       # signals passed on by the helper
+            os.set_blocking(signal_fd, False)
+            self.sel.register(signal_fd, selectors.EVENT_READ, ('signal', None))
         self.workers = []
         self.queue = collections.deque()     # validated, not dispatched
         self.deferred = collections.deque()  # waiting for a signature
         self.active = {}                     # id -> TaskRecord
         self.sigs = {}                       # sig -> active count
         self.held = {}                       # sig -> expiry
+        self._held_q = collections.deque()   # (expiry, sig), oldest first
         self.next_id = 1
         self.input_done = False
         self.stopping = False
@@ -138,6 +146,8 @@ class Supervisor:
         """Validate the next input line into a queued task; False at end."""
         for where, line in self.inputs:
             try:
+                if isinstance(line, Exception):
+                    raise line
                 cmd = commands.parse(line)
             except CommandError as e:
                 self.errors += 1
@@ -145,7 +155,13 @@ class Supervisor:
                 self.err.flush()
                 continue
             sport = cmd.sport if cmd.sport is not None else self.cfg['sport']
-            rec = TaskRecord(self.next_id, line, where, (cmd.dst, sport))
+            # traces that share a doubletree local stop set run in the same
+            # worker, where that set lives
+            lss = getattr(cmd, 'lss', None)
+            home = zlib.crc32(lss.encode()) % self.nworkers \
+                if lss is not None else None
+            rec = TaskRecord(self.next_id, line, where, (cmd.dst, sport),
+                             home)
             self.next_id += 1
             self.queue.append(rec)
             return True
@@ -154,7 +170,10 @@ class Supervisor:
 
     # -- dispatch ------------------------------------------------------------
 
-    def _sig_free(self, sig, now):
+    def _may_start(self, rec, w, now):
+        if rec.home is not None and rec.home != w.index:
+            return False
+        sig = rec.sig
         if self.sigs.get(sig):
             return False
         exp = self.held.get(sig)
@@ -164,11 +183,13 @@ class Supervisor:
             del self.held[sig]
         return True
 
-    def _next_task(self, now):
-        """The next task that may start now, or None."""
+    def _next_task(self, w, now):
+        """The next task that worker w may start now, or None.  Tasks that
+        may not start yet (their identifiers are in use or held, or they
+        belong to another worker) wait in ``deferred``, in order."""
         for _ in range(len(self.deferred)):
             rec = self.deferred.popleft()
-            if self._sig_free(rec.sig, now):
+            if self._may_start(rec, w, now):
                 return rec
             self.deferred.append(rec)
         while True:
@@ -176,10 +197,10 @@ class Supervisor:
                 if self.input_done or self.stopping or not self._read_one():
                     return None
             rec = self.queue.popleft()
-            if self._sig_free(rec.sig, now):
+            if self._may_start(rec, w, now):
                 return rec
             self.deferred.append(rec)
-            if len(self.deferred) > 10000:
+            if len(self.deferred) > MAX_DEFERRED:
                 return None
 
     def _dispatch(self):
@@ -190,7 +211,7 @@ class Supervisor:
             while w.want > 0:
                 if self.window and len(self.active) >= self.window:
                     return
-                rec = self._next_task(now)
+                rec = self._next_task(w, now)
                 if rec is None:
                     return
                 rec.tries += 1
@@ -201,6 +222,13 @@ class Supervisor:
                 w.want -= 1
                 w.chan.send({'t': 'task', 'id': rec.id, 'cmd': rec.line})
 
+    def _expire_held(self, now):
+        q = self._held_q
+        while q and q[0][0] <= now:
+            expiry, sig = q.popleft()
+            if self.held.get(sig) == expiry:
+                del self.held[sig]
+
     def _release(self, rec):
         self.active.pop(rec.id, None)
         n = self.sigs.get(rec.sig, 0) - 1
@@ -208,7 +236,9 @@ class Supervisor:
             self.sigs[rec.sig] = n
         else:
             self.sigs.pop(rec.sig, None)
-            self.held[rec.sig] = time.time() + self.holdtime
+            expiry = time.time() + self.holdtime
+            self.held[rec.sig] = expiry
+            self._held_q.append((expiry, rec.sig))
         if rec.worker is not None:
             rec.worker.tasks.discard(rec.id)
 
@@ -258,6 +288,16 @@ class Supervisor:
             for tid in list(w.tasks):
                 w.chan.send({'t': 'halt', 'id': tid})
 
+    def _passed_signal(self, fd):
+        try:
+            data = os.read(fd, 64)
+        except BlockingIOError:
+            return
+        if not data:                    # the helper is gone
+            self.sel.unregister(fd)
+        if data or not self.stopping:
+            self._signal(signal.SIGTERM, None)
+
     def run(self):
         signal.signal(signal.SIGINT, self._signal)
         signal.signal(signal.SIGTERM, self._signal)
@@ -272,11 +312,13 @@ class Supervisor:
                     self.input_done and not self.queue
                     and not self.deferred)):
                 break
-            timeout = 1.0
-            if self.deferred and not self.active:
-                timeout = 0.05
+            self._expire_held(time.time())
+            timeout = 0.05 if self.deferred else 1.0
             for key, _ in self.sel.select(timeout):
                 kind, w = key.data
+                if kind == 'signal':
+                    self._passed_signal(key.fileobj)
+                    continue
                 if w not in self.workers:
                     continue
                 if kind == 'chan':

@@ -103,7 +103,7 @@ def test_serve_answers_garbage_with_an_error_and_goes_on():
 def test_run_drops_privileges_in_the_child_and_keeps_two_caps():
     r, w = os.pipe()
 
-    def child(chan):
+    def child(chan, signal_fd):
         st = status()
         client = PrivClient(chan)
         s = client.open_socket('icmp4')     # needs the helper
@@ -156,4 +156,4 @@ def test_run_drops_privileges_in_the_child_and_keeps_two_caps():
 
 def test_run_refuses_an_unknown_user():
     with pytest.raises(KeyError):
-        helper.run(lambda c: 0, user='no-such-user-here')
+        helper.run(lambda c, s: 0, user='no-such-user-here')
