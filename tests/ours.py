@@ -29,6 +29,13 @@ def ours_json(lab, *args, **kw):
     return [json.loads(line) for line in p.stdout.splitlines()]
 
 
+def only(objs, kind):
+    """The one object of type ``kind`` in a list of JSON objects."""
+    found = [o for o in objs if o['type'] == kind]
+    assert len(found) == 1, objs
+    return found[0]
+
+
 def popen_ours(lab, *args, node='src', env=None, **kw):
     e = dict(os.environ)
     e.update(env or {})

@@ -5,18 +5,12 @@ import re
 
 import pytest
 
-from ours import ours, ours_json
+from ours import only, ours, ours_json
 
 V4_ONLY = ('icmp-time',)
 METHODS = ('icmp-echo', 'icmp-time', 'tcp-syn', 'tcp-ack', 'tcp-ack-sport',
            'udp', 'udp-dport')
 RTT = re.compile(r'(time=|= ?)[\d./]+ ms|\d+\.\d+/[\d./]+ ms')
-
-
-def only(objs, kind):
-    found = [o for o in objs if o['type'] == kind]
-    assert len(found) == 1, objs
-    return found[0]
 
 
 def replies(ping):

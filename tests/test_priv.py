@@ -10,15 +10,11 @@ import pytest
 from scamper_priv import helper
 from scamper_priv.client import PrivClient
 from scamper_priv.protocol import recv_msg, send_msg
+from ours import proc_status
 
 
 def status(pid='self'):
-    fields = {}
-    with open('/proc/%s/status' % pid) as f:
-        for line in f:
-            k, _, v = line.partition(':')
-            fields[k] = v.split()
-    return fields
+    return proc_status(os.getpid() if pid == 'self' else pid)
 
 
 def test_suite_runs_as_root():

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from ours import ours, ours_json
+from ours import only, ours, ours_json
 
 METHODS = ('udp', 'icmp', 'udp-paris', 'icmp-paris', 'tcp', 'tcp-ack')
 RTT = re.compile(r'\d+\.\d+ ms')
@@ -16,12 +16,6 @@ RTT = re.compile(r'\d+\.\d+ ms')
 
 def hops(trace):
     return sorted((h['probe_ttl'], h['addr']) for h in trace.get('hops', []))
-
-
-def only(objs, kind):
-    found = [o for o in objs if o['type'] == kind]
-    assert len(found) == 1, objs
-    return found[0]
 
 
 @pytest.mark.parametrize('family', (4, 6))

@@ -5,6 +5,8 @@ packed bytes; times are float seconds since the epoch; RTTs integer
 microseconds.
 """
 
+from scamperd.record import ReplyRecord
+
 # ping methods, numbered as scamper numbers them (SCAMPER_PING_METHOD_*)
 METHODS = {
     'icmp-echo': 0x00, 'tcp-ack': 0x01, 'tcp-ack-sport': 0x02,
@@ -39,31 +41,13 @@ REPLY_FLAG_DLTX = 0x08
 REPLY_FLAG_DLRX = 0x10
 
 
-class PingReply:
+class PingReply(ReplyRecord):
     __slots__ = ('addr', 'probe_id', 'probe_ipid', 'tx', 'rtt', 'reply_proto',
                  'reply_ttl', 'reply_tos', 'reply_size', 'reply_ipid',
                  'reply_ipid32', 'icmp_type', 'icmp_code', 'tcp_flags',
                  'flags', 'v4rr', 'tsreply', 'ifname', 'v4ts')
 
-    def __init__(self, **kw):
-        for k in self.__slots__:
-            setattr(self, k, None)
-        self.flags = 0
-        for k, v in kw.items():
-            setattr(self, k, v)
-
-    @property
-    def is_icmp(self):
-        return self.icmp_type is not None
-
-    @property
-    def is_tcp(self):
-        return self.tcp_flags is not None
-
-    def __repr__(self):
-        return 'PingReply(%s)' % ', '.join(
-            '%s=%r' % (k, getattr(self, k)) for k in self.__slots__
-            if getattr(self, k) is not None)
+    DEFAULTS = {'flags': 0}
 
 
 class Ping:

@@ -6,6 +6,8 @@ Addresses are packed bytes; times are float seconds since the epoch; RTTs
 are integer microseconds.
 """
 
+from scamperd.record import ReplyRecord
+
 # trace methods, numbered as scamper numbers them (SCAMPER_TRACE_TYPE_*)
 METHODS = {
     'icmp-echo': 0x01, 'udp': 0x02, 'tcp': 0x03, 'icmp-paris': 0x04,
@@ -54,33 +56,14 @@ GAPACTION_STOP = 1
 GAPACTION_LASTDITCH = 2
 
 
-class TraceHop:
+class TraceHop(ReplyRecord):
     __slots__ = ('addr', 'probe_ttl', 'probe_id', 'probe_size', 'tx', 'rtt',
                  'reply_ttl', 'reply_tos', 'reply_ipid', 'reply_size',
                  'icmp_type', 'icmp_code', 'icmp_q_ttl', 'icmp_q_ipl',
                  'icmp_q_tos', 'icmp_nhmtu', 'tcp_flags', 'flags',
                  'icmp_ext')
 
-    def __init__(self, **kw):
-        for k in self.__slots__:
-            setattr(self, k, None)
-        self.flags = 0
-        self.icmp_ext = b''
-        for k, v in kw.items():
-            setattr(self, k, v)
-
-    @property
-    def is_icmp(self):
-        return self.icmp_type is not None
-
-    @property
-    def is_tcp(self):
-        return self.tcp_flags is not None
-
-    def __repr__(self):
-        return 'TraceHop(%s)' % ', '.join(
-            '%s=%r' % (k, getattr(self, k)) for k in self.__slots__
-            if getattr(self, k) is not None)
+    DEFAULTS = {'flags': 0, 'icmp_ext': b''}
 
 
 # PMTUD note types (SCAMPER_TRACE_PMTUD_N_TYPE_*)
