@@ -8,7 +8,11 @@ One engine runs in each worker process.  It keeps
 * a heap of method timers;
 * the demultiplexing table: the key of every probe sent (scamperd/probe.py)
   maps to its task.  When a task ends its keys stay reserved for the hold
-  time, so that late replies are dropped instead of reaching another task.
+  time, so that late replies are dropped instead of reaching another task;
+* the datalink sockets of the tasks that want one (a probe with an
+  ``ifindex``): one per interface, open while a task uses it.  Such a task
+  gets its replies from the datalink only, the others from the raw sockets
+  only, so that no reply reaches a method twice.
 
 It is written once for every method; nothing here knows what a traceroute
 or a ping is.
@@ -29,7 +33,7 @@ EARLY = 0.00005
 
 class Task:
     __slots__ = ('id', 'method', 'keys', 'timer_at', 'queued', 'done',
-                 'proto_seen', 'error')
+                 'proto_seen', 'error', 'dl')
 
     def __init__(self, task_id, method):
         self.id = task_id
@@ -40,6 +44,7 @@ class Task:
         self.done = False
         self.proto_seen = set()
         self.error = None
+        self.dl = 0             # ifindex of the datalink it reads, if any
 
 
 class Engine:
@@ -56,6 +61,7 @@ class Engine:
         self.keys = {}                  # key -> Task
         self.held = {}                  # key -> expiry time
         self._held_q = collections.deque()
+        self.dl = {}                    # ifindex -> [DlSocket, tasks using it]
         self.slot = None                # claimed send slot not yet used
         # select(2) sleeps to the microsecond (epoll to the millisecond);
         # the engine watches a handful of descriptors
@@ -124,6 +130,8 @@ class Engine:
     def _finish(self, task, now):
         task.done = True
         del self.tasks[task.id]
+        if task.dl:
+            self._dl_release(task.dl)
         expiry = now + self.holdtime
         for key in task.keys:
             if self.keys.get(key) is task:
@@ -165,6 +173,8 @@ class Engine:
         for key, _ in self.sel.select(wait):
             if key.data is None:
                 self._receive(key.fileobj)
+            elif key.data == 'dl':
+                self._receive(key.fileobj, dl=True)
             elif others is not None:
                 others(key.data, key.fileobj)
         now = self.clock()
@@ -172,8 +182,11 @@ class Engine:
         self._send(now)
         self._expire_held(now)
 
-    def _receive(self, rx):
-        replies = self.io.receive(rx, self.clock)
+    def _receive(self, rx, dl=False):
+        if dl:
+            replies = self.io.receive_dl(rx, self.clock)
+        else:
+            replies = self.io.receive(rx, self.clock)
         if not replies:
             return
         now = self.clock()
@@ -183,7 +196,7 @@ class Engine:
             if k is None:
                 continue
             task = keys.get(k)
-            if task is None:
+            if task is None or bool(task.dl) != dl:
                 continue
             self.replies_rx += 1
             try:
@@ -229,10 +242,14 @@ class Engine:
             if key not in task.keys:
                 self._own(task, key, probe)
             try:
+                if probe.ifindex and not task.dl:
+                    self._dl_use(task, probe.ifindex)
                 data = encode_probe(probe)
                 probe.tx = self.clock()
                 self.io.send(probe.family, probe.dst, data)
                 self.probes_sent += 1
+                if task.dl:
+                    self.io.watch_tx(data, probe)
             except OSError as e:
                 try:
                     m.send_error(probe, e.errno, now)
@@ -244,6 +261,25 @@ class Engine:
                 continue
             self._update(task, now)
             now = self.clock()
+
+    def _dl_use(self, task, ifindex):
+        """Let ``task`` read the datalink of ``ifindex`` (opened by the
+        first task that wants it); OSError if it cannot be opened."""
+        entry = self.dl.get(ifindex)
+        if entry is None:
+            sock = self.io.open_dl(ifindex)
+            self.sel.register(sock, selectors.EVENT_READ, 'dl')
+            entry = self.dl[ifindex] = [sock, 0]
+        entry[1] += 1
+        task.dl = ifindex
+
+    def _dl_release(self, ifindex):
+        entry = self.dl[ifindex]
+        entry[1] -= 1
+        if entry[1] == 0:
+            del self.dl[ifindex]
+            self.sel.unregister(entry[0])
+            self.io.close_dl(entry[0])
 
     def _own(self, task, key, probe):
         task.keys.add(key)

@@ -4,12 +4,20 @@ Every socket comes from the privileged helper.  Probes leave through raw
 IPPROTO_RAW sockets (the application writes the whole IPv4 or IPv6 packet);
 replies arrive on raw ICMP, ICMPv6, and (opened when first needed) raw TCP
 and UDP sockets, each with kernel receive timestamps (SO_TIMESTAMPNS).
+
+For tasks that ask for it (-O dl), an AF_PACKET socket on the interface
+the route uses sees the frames going both ways, with the kernel's
+timestamps: the probes' own frames (matched to the probes just sent, which
+:meth:`NetIO.watch_tx` registers) and the replies.
 """
 
+import ctypes
+import errno
 import socket
 import struct
 
-from scamperd.net.packet import decode_ipv4, decode_ipv6
+from scamperd.net import ethernet
+from scamperd.net.packet import decode_ipv4, decode_ipv6, decode_ipv6_packet
 from scamperd.probe import (IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP,
                             IPPROTO_UDP)
 
@@ -25,11 +33,14 @@ IPV6_TCLASS = getattr(socket, 'IPV6_TCLASS', 67)
 IP_MTU_DISCOVER = getattr(socket, 'IP_MTU_DISCOVER', 10)
 IPV6_MTU_DISCOVER = getattr(socket, 'IPV6_MTU_DISCOVER', 23)
 IP_PMTUDISC_PROBE = 3
+SO_ATTACH_FILTER = 26
 
 _TIMESPEC = struct.Struct('@qq')
 _INT = struct.Struct('@i')
 CMSG_SPACE = socket.CMSG_SPACE(16) + 3 * socket.CMSG_SPACE(20)
 RECV_BATCH = 256          # datagrams read per readiness event, at most
+FRAME_MAX = 65535 + 64    # an IP packet and its link-layer header
+WATCH_MAX = 4096          # probes awaiting their outgoing frame, at most
 
 _RX_KINDS = {
     (4, IPPROTO_ICMP): 'icmp4', (6, IPPROTO_ICMPV6): 'icmp6',
@@ -50,11 +61,45 @@ class RxSocket:
         return self.sock.fileno()
 
 
+class DlSocket:
+    """An AF_PACKET socket on one interface, of link type ``hatype``."""
+    __slots__ = ('sock', 'ifindex', 'hatype')
+
+    def __init__(self, sock, ifindex, hatype):
+        self.sock = sock
+        self.ifindex = ifindex
+        self.hatype = hatype
+
+    def fileno(self):
+        return self.sock.fileno()
+
+
+def attach_filter(sock, prog):
+    """Attach the classic BPF program ``prog`` (packed struct sock_filter
+    instructions) to ``sock``; the kernel copies it."""
+    buf = ctypes.create_string_buffer(prog, len(prog))
+    fprog = struct.pack('HP', len(prog) // 8, ctypes.addressof(buf))
+    sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, fprog)
+
+
+def tx_key(pkt):
+    """What identifies a probe among the packets this host sends: its
+    destination, IPv4 IP-ID or IPv6 first word (flow label), and the first
+    eight bytes of its transport header.  The kernel leaves these as the
+    engine wrote them (it fills in an IPv4 IP-ID of zero, see
+    :meth:`NetIO.watch_tx`)."""
+    if pkt[0] >> 4 == 4:
+        hl = (pkt[0] & 15) * 4
+        return bytes(pkt[16:20]), bytes(pkt[4:6]), bytes(pkt[hl:hl + 8])
+    return bytes(pkt[24:40]), bytes(pkt[0:4]), bytes(pkt[40:48])
+
+
 class NetIO:
     def __init__(self, priv):
         self.priv = priv
         self._tx = {}
         self.rx = {}          # (family, proto) -> RxSocket
+        self._watched = {}    # tx_key -> Probe whose frame is awaited
 
     # -- sockets -----------------------------------------------------------
 
@@ -98,6 +143,27 @@ class NetIO:
             new.append(rx)
         return new
 
+    def open_dl(self, ifindex):
+        """A DlSocket on interface ``ifindex`` (OSError if it cannot be
+        opened, or its link type is not one scamper reads)."""
+        s = self.priv.open_datalink(socket.if_indextoname(ifindex))
+        try:
+            s.setblocking(False)
+            s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+            hatype = s.getsockname()[3]
+            if hatype in ethernet.ETHERNET_LINKS:
+                attach_filter(s, ethernet.ip_filter())
+            elif hatype not in ethernet.RAW_IP_LINKS:
+                raise OSError(errno.EINVAL, 'unsupported datalink %d'
+                              % hatype)
+        except OSError:
+            s.close()
+            raise
+        return DlSocket(s, ifindex, hatype)
+
+    def close_dl(self, dl):
+        dl.sock.close()
+
     def close(self):
         for s in self._tx.values():
             s.close()
@@ -116,7 +182,49 @@ class NetIO:
         else:
             s.sendto(data, (socket.inet_ntop(socket.AF_INET6, dst), 0))
 
+    def watch_tx(self, data, probe):
+        """Set ``probe.dl_tx`` when a datalink socket sees ``data`` (the
+        packet just sent) leave."""
+        w = self._watched
+        w[tx_key(data)] = probe
+        if len(w) > WATCH_MAX:          # frames that never showed up
+            del w[next(iter(w))]
+
     # -- receiving ---------------------------------------------------------
+
+    def receive_dl(self, dl, fallback_now):
+        """Read every frame waiting on ``dl``: note the time our watched
+        probes left; return the incoming packets, decoded."""
+        out = []
+        sock = dl.sock
+        watched = self._watched
+        for _ in range(RECV_BATCH):
+            try:
+                data, anc, _flags, addr = sock.recvmsg(FRAME_MAX, CMSG_SPACE)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                break
+            found = ethernet.ip_packet(data, addr[3])
+            if found is None:
+                continue
+            t = _timestamp(anc) or fallback_now()
+            version, pkt = found
+            if addr[2] == ethernet.PACKET_OUTGOING:
+                key = tx_key(pkt)
+                probe = watched.pop(key, None)
+                if probe is None and version == 4:
+                    probe = watched.pop((key[0], b'\0\0', key[2]), None)
+                if probe is not None:
+                    probe.dl_tx = t
+                continue
+            if version == 4:
+                r = decode_ipv4(pkt, t)
+            else:
+                r = decode_ipv6_packet(pkt, t)
+            if r is not None:
+                out.append(r)
+        return out
 
     def receive(self, rx, fallback_now):
         """Read every datagram waiting on ``rx``; return decoded replies."""
@@ -159,3 +267,11 @@ class NetIO:
             if r is not None:
                 out.append(r)
         return out
+
+
+def _timestamp(anc):
+    for level, ctype, cdata in anc:
+        if level == socket.SOL_SOCKET and ctype == SCM_TIMESTAMPNS:
+            sec, nsec = _TIMESPEC.unpack_from(cdata)
+            return sec + nsec * 1e-9
+    return None

@@ -57,6 +57,11 @@ class Probe:
     ``key`` is the demultiplexing key (see :func:`probe_key`), ``cookie``
     is for the method (typically the index of the probe in its table), and
     ``tx`` is set by the engine to the time the packet left.
+
+    ``ifindex`` non-zero asks for the datalink of that interface (scamper's
+    -O dl): the task's replies then come from the frames read there instead
+    of the raw sockets, and the engine sets ``dl_tx`` to the kernel's
+    timestamp of the probe's own frame leaving (None until seen).
     """
 
     __slots__ = ('family', 'src', 'dst', 'proto', 'ttl', 'tos', 'ipid',
@@ -64,7 +69,7 @@ class Probe:
                  'sport', 'dport', 'udp_sum',
                  'icmp_type', 'icmp_code', 'icmp_id', 'icmp_seq', 'icmp_sum',
                  'tcp_flags', 'tcp_seq', 'tcp_ack', 'tcp_win',
-                 'cookie', 'tx', 'ifindex')
+                 'cookie', 'tx', 'ifindex', 'dl_tx')
 
     def __init__(self, family, src, dst, proto, ttl=64, tos=0, ipid=0,
                  flowlabel=0, df=False, size=0, ip_options=b'', payload=b'',
@@ -99,6 +104,7 @@ class Probe:
         self.cookie = cookie
         self.tx = 0.0
         self.ifindex = ifindex
+        self.dl_tx = None
 
     def __repr__(self):
         return 'Probe(%s)' % ', '.join(
