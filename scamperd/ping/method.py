@@ -9,6 +9,10 @@ port, which count up per probe; fixed-port TCP and UDP by the IPv4 IP-ID the
 answer carries (quoted, or echoed by the target) among the last five probes,
 else the latest probe.  Any answer that passes is recorded, including ICMP
 errors from routers on the way.
+
+With -O dl the replies come from the datalink of the interface the route
+uses (the probes carry its ``ifindex``), and as scamper's datalink path
+(do_ping_handle_dl) they keep no IP options and no ICMP timestamps.
 """
 
 import random
@@ -67,6 +71,8 @@ class PingMethod(Method):
         self.v4 = cmd.family == 4
         self.rng = rng or random.Random()
         self.src = cmd.src or ctx.src
+        self.dl = bool(cmd.flags & R.FLAG_DL)
+        self.ifindex = ctx.ifindex if self.dl else 0
         self.sport = cmd.sport if cmd.sport is not None else ctx.sport
         self.options = ip_options(cmd) if self.v4 else b''
         self.payload, self.sum_off = self._payload(ctx.src)
@@ -131,7 +137,7 @@ class PingMethod(Method):
             ipid = self.rng.randint(1, 0xffff)
         p = Probe(cmd.family, self.src, cmd.dst, IPPROTO_ICMP, ttl=cmd.ttl,
                   tos=cmd.tos, ipid=ipid, df=self.v4, size=cmd.size,
-                  ip_options=self.options, cookie=i)
+                  ip_options=self.options, cookie=i, ifindex=self.ifindex)
         payload = self.payload
         if self.kind == 'icmp':
             p.proto = IPPROTO_ICMP if self.v4 else IPPROTO_ICMPV6
@@ -356,15 +362,16 @@ class PingMethod(Method):
             rep.tcp_flags = r.tcp_flags
         elif r.is_icmp:
             rep.icmp_type, rep.icmp_code = r.icmp_type, r.icmp_code
-            if self.v4 and r.icmp_type == ICMP_TSTAMPREPLY and r.icmp_ts:
+            if (self.v4 and r.icmp_type == ICMP_TSTAMPREPLY and r.icmp_ts
+                    and not self.dl):
                 rep.tsreply = tuple(r.icmp_ts)
         if self.v4:
             rep.reply_ipid = r.ipid
             rep.probe_ipid = probe.ipid
             rep.flags |= R.REPLY_FLAG_REPLY_IPID | R.REPLY_FLAG_PROBE_IPID
-            if r.rr:
+            if r.rr and not self.dl:
                 rep.v4rr = list(r.rr)
-            if r.ts is not None:
+            if r.ts is not None and not self.dl:
                 rep.v4ts = list(r.ts)
         elif r.frag:
             rep.reply_ipid32 = r.ipid

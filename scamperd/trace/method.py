@@ -15,6 +15,11 @@ onto scamper's task queues like this:
 * do_trace_handle_dl()/handletp_*() -> ``receive()`` for TCP/UDP replies
 * do_trace_probe()           -> ``next_probe(now)``
 
+With -O dl the engine reads the task's replies from the datalink of the
+interface the route uses (probes carry its ``ifindex``), and notes when each
+probe's own frame left (``Probe.dl_tx``).  The hop flags and times follow
+what scamper makes of the same records: see ``_dl_tx`` and ``_dl_icmp``.
+
 Probe identifiers are scamper's: probe number ``id`` (from 0) is carried as
 the IPv4 IP-ID id+1 always, and in the UDP destination port (udp: base+id),
 the UDP checksum (udp-paris: id+1), the ICMP sequence (icmp: id) or the
@@ -82,7 +87,7 @@ def hop_is_icmp(hop):
 class _Sent:
     """What scamper keeps of each probe sent (trace_probe_t)."""
     __slots__ = ('probe', 'id', 'ttl', 'size', 'attempt', 'mode', 'rx',
-                 'timeout')
+                 'timeout', 'dl_rx')
 
     def __init__(self, probe, pid, ttl, size, attempt, mode):
         self.probe = probe
@@ -93,6 +98,7 @@ class _Sent:
         self.mode = mode
         self.rx = 0
         self.timeout = False
+        self.dl_rx = None         # the first datalink receive time
 
 
 class _L2:
@@ -155,6 +161,8 @@ class TraceMethod(Method):
                      if cmd.lss is not None else None)
         self.lss_local = set()
         self.ctx = ctx     # its interface MTU is looked up only for PMTUD
+        self.dl = bool(cmd.flags & R.FLAG_DL)
+        self.ifindex = ctx.ifindex if self.dl else 0
 
         self.header_size = (20 if v4 else 40) + (20 if self.is_tcp else 8)
         self.payload_size = cmd.probe_size - self.header_size
@@ -227,6 +235,8 @@ class TraceMethod(Method):
             return
         if reply.is_icmp_error or (reply.is_icmp and self.is_icmp):
             self._handle_icmp(reply, now)
+            if self.dl:
+                self._dl_icmp(reply)
         elif reply.proto in (P.IPPROTO_TCP, P.IPPROTO_UDP):
             self._handle_tp(reply, now)
 
@@ -246,7 +256,8 @@ class TraceMethod(Method):
             4 if self.v4 else 6, t.src, t.dst, proto, ttl=self.ttl,
             tos=t.tos, ipid=pid + 1 if self.v4 else 0,
             df=self.v4 or pmtud, size=size,
-            payload=b'' if pmtud else t.payload, cookie=pid)
+            payload=b'' if pmtud else t.payload, cookie=pid,
+            ifindex=self.ifindex)
         const = t.flags & R.FLAG_CONSTPAYLOAD
         if self.is_udp:
             p.sport, p.dport = t.sport, t.dport
@@ -317,18 +328,62 @@ class TraceMethod(Method):
 
     # --- hop records -------------------------------------------------------
 
-    def _hop(self, sent, reply):
-        return R.TraceHop(
+    def _hop(self, sent, reply, rx=None):
+        """trace_hop: a hop timed from the probe's transmit time (the
+        datalink's, when scamper has it) to ``rx`` or the reply's time."""
+        tx = self._dl_tx(sent)
+        hop = R.TraceHop(
             addr=reply.src, probe_ttl=sent.ttl, probe_id=sent.attempt,
-            probe_size=sent.size, tx=sent.probe.tx,
-            rtt=int(round((reply.rx - sent.probe.tx) * 1e6)),
+            probe_size=sent.size, tx=tx or sent.probe.tx,
+            rtt=int(round(((rx or reply.rx) - (tx or sent.probe.tx)) * 1e6)),
             reply_size=reply.size)
+        if tx is not None:
+            hop.flags |= R.HOP_FLAG_TS_DL_TX
+        return hop
+
+    def _dl_tx(self, sent):
+        """When the datalink saw the probe leave, if scamper knows it:
+        scamper sends TCP, PMTUD and IPv6 udp-paris -O const-payload probes
+        on the datalink itself, whose socket does not see its own frames."""
+        if (sent.probe.dl_tx is None or self.is_tcp or
+                sent.mode.startswith('pmtud') or
+                (self.type == 'udp-paris' and not self.v4 and
+                 self.trace.flags & R.FLAG_CONSTPAYLOAD)):
+            return None
+        return sent.probe.dl_tx
+
+    def _dl_icmp(self, ir):
+        """What scamper does with the datalink record of an ICMP reply,
+        which it reads after the reply from its ICMP socket (so not at all
+        once that reply ended the trace): the first record for a probe gives
+        its receive time, and the hops the probe got in trace mode take it
+        (do_trace_handle_dl, dlin_trace)."""
+        if self.done:
+            return
+        pid = self._icmp_probe_id(ir)
+        if pid is None or not 0 <= pid < len(self.sent):
+            return
+        sent = self.sent[pid]
+        if sent.dl_rx is not None:
+            return
+        sent.dl_rx = ir.rx
+        if sent.rx == 0 or sent.mode != TRACE:
+            return
+        tx = self._dl_tx(sent) or sent.probe.tx
+        for hop in self.at_ttl.get(sent.ttl, ()):
+            if hop.probe_id == sent.attempt:
+                hop.flags &= ~R.HOP_FLAG_TS_SOCK_RX
+                hop.flags |= R.HOP_FLAG_TS_DL_RX
+                hop.rtt = int(round((sent.dl_rx - tx) * 1e6))
 
     def _icmp_hop(self, sent, ir):
         """trace_icmp_hop"""
-        hop = self._hop(sent, ir)
+        hop = self._hop(sent, ir, sent.dl_rx)
         hop.icmp_type, hop.icmp_code = ir.icmp_type, ir.icmp_code
-        hop.flags |= R.HOP_FLAG_TS_SOCK_RX
+        if sent.dl_rx is not None:
+            hop.flags |= R.HOP_FLAG_TS_DL_RX
+        else:
+            hop.flags |= R.HOP_FLAG_TS_SOCK_RX
         if ir.ttl is not None:
             hop.reply_ttl = ir.ttl
             hop.flags |= R.HOP_FLAG_REPLY_TTL
