@@ -11,6 +11,7 @@ import socket
 import sys
 import time
 
+from scamper_cli import control as ctlmod
 from scamper_cli import options as optmod
 from scamper_priv import helper
 from scamper_priv.client import PrivClient
@@ -62,6 +63,8 @@ def _file_lines(f, name, cmdfile, default):
 
 
 def build_inputs(o, files):
+    if o.mode == 'control':
+        return []
     if o.mode == 'i':
         return [('-i %s' % a, '%s %s' % (o.command, a)) for a in o.addresses]
     if o.mode == 'I':
@@ -120,6 +123,13 @@ def main(argv=None):
         sys.stderr.write('scamper: could not open %s: %s\n'
                          % (e.filename, e.strerror))
         return 1
+    try:
+        listeners = ctlmod.listen(o)
+    except OSError as e:
+        sys.stderr.write('scamper: control socket: %s\n' % e)
+        return 1
+    if o.daemon:
+        ctlmod.daemonize()
 
     inputs = build_inputs(o, files)
     now = time.time()
@@ -141,7 +151,10 @@ def main(argv=None):
             'pps': o.pps, 'window': o.window, 'format': o.format,
             'holdtime': 5.0, 'sport': (pid & 0x7fff) | 0x8000,
             'workers': int(os.environ.get('SCAMPER_WORKERS', '0')) or None,
-            'cycle': cycle,
+            'cycle': None if listeners else cycle,
+            'listeners': [socket.socket(fileno=fd) for fd in listeners],
+            'command': o.command,
+            'monitorname': o.monitorname,
         }
         sup = Supervisor(PrivClient(priv_sock), inputs, out_fd, cfg,
                          signal_fd=signal_fd)
@@ -149,12 +162,15 @@ def main(argv=None):
 
     user = os.environ.get('SCAMPER_USER', 'nobody')
     try:
-        return helper.run(child, user=user)
+        return helper.run(child, user=user,
+                          keep_fds=listeners)
     except (helper.PrivError, KeyError) as e:
         if isinstance(e, KeyError):
             e = "unknown user '%s' (set SCAMPER_USER)" % user
         sys.stderr.write('scamper: %s\n' % e)
         return 1
+    finally:
+        ctlmod.unlink(o)
 
 
 if __name__ == '__main__':

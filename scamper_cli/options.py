@@ -76,7 +76,10 @@ class Options:
         self.pidfile = None
         self.format = 'text'
         self.flags = set()
-        self.mode = None          # 'i', 'I', 'f'
+        self.mode = None          # 'i', 'I', 'f', or 'P'/'U' (control socket)
+        self.control_tcp = None   # (ip, port) of -P
+        self.control_unix = None  # path of -U
+        self.daemon = False       # -D
         self.addresses = []
         self.commands = []
         self.files = []
@@ -93,6 +96,23 @@ def _uint(opt, value, lo, hi):
         raise UsageError('invalid %s value \'%s\': must be an integer '
                          'from %d to %d' % (opt, value, lo, hi))
     return v
+
+
+def _control_port(value):
+    """-P [ip:]port: loopback only (the control socket has no
+    authentication)."""
+    host, sep, port = value.rpartition(':')
+    if not sep:
+        host = '127.0.0.1'
+    host = host.strip('[]')
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        raise UsageError("-P: invalid address '%s'" % host) from None
+    if not ip.is_loopback:
+        raise UsageError("-P %s: the control socket listens on loopback "
+                         "addresses only (it has no authentication)" % value)
+    return str(ip), _uint('-P', port, 1, 65535)
 
 
 def _mode(o, want):
@@ -150,9 +170,14 @@ def parse(argv):
                 raise UsageError("invalid -O value '%s'" % val)
         elif opt == '-p':
             o.pps = _uint('-p', val, 1, PPS_MAX)
-        elif opt in ('-P', '-U', '-D'):
-            raise UsageError('%s: the control socket is not supported yet'
-                             % opt)
+        elif opt == '-P':
+            o.control_tcp = _control_port(val)
+        elif opt == '-U':
+            if not val:
+                raise UsageError('-U: empty path')
+            o.control_unix = val
+        elif opt == '-D':
+            o.daemon = True
         elif opt == '-v':
             o.version = True
         elif opt == '-w':
@@ -161,6 +186,14 @@ def parse(argv):
             o.help = True
     if o.help or o.version:
         return o
+    if o.control_tcp or o.control_unix:
+        if o.mode is not None or rest:
+            raise UsageError('-P and -U cannot be combined with an input '
+                             '(-i, -I, -f or a list file)')
+        o.mode = 'control'
+        return o
+    if o.daemon:
+        raise UsageError('-D needs a control socket: -P or -U')
     if o.mode == 'i':
         if not rest:
             raise UsageError('-i: no addresses given')

@@ -28,6 +28,8 @@ import zlib
 import prctl
 
 from scamperd import commands, output
+from scamperd.control.server import Control
+from scamperd.sources import InputSource, Sources
 from scamperd.ipc import Channel
 from scamperd.method import CommandError
 from scamperd.pacer import Pacer
@@ -38,9 +40,11 @@ MAX_DEFERRED = 10000
 
 
 class TaskRecord:
-    __slots__ = ('id', 'line', 'where', 'sig', 'tries', 'worker', 'home')
+    __slots__ = ('id', 'line', 'where', 'sig', 'tries', 'worker', 'home',
+                 'source', 'tag')
 
-    def __init__(self, task_id, line, where, sig, home=None):
+    def __init__(self, task_id, line, where, sig, home=None, source=None,
+                 tag=None):
         self.id = task_id
         self.line = line
         self.where = where
@@ -48,6 +52,8 @@ class TaskRecord:
         self.tries = 0
         self.worker = None
         self.home = home      # index of the only worker that may run it
+        self.source = source  # the Source it came from, and its tag there
+        self.tag = tag
 
 
 class WorkerHandle:
@@ -69,7 +75,12 @@ class Supervisor:
     def __init__(self, priv, inputs, out_fd, cfg, err=sys.stderr,
                  signal_fd=None):
         self.priv = priv
-        self.inputs = iter(inputs)
+        self.sources = Sources(self._write, cfg.get('format', 'text'),
+                               monitorname=cfg.get('monitorname'),
+                               hostname=socket.gethostname(),
+                               daemon=bool(cfg.get('listeners')))
+        self.sources.add(InputSource(inputs, self.sources.outfiles['-']))
+        self.control = None
         self.out_fd = out_fd
         self.cfg = cfg
         self.err = err
@@ -143,8 +154,14 @@ class Supervisor:
     # -- input -------------------------------------------------------------
 
     def _read_one(self):
-        """Validate the next input line into a queued task; False at end."""
-        for where, line in self.inputs:
+        """Validate the next command of a source into a queued task;
+        False when no source has one now."""
+        while True:
+            got = self.sources.next()
+            if got is None:
+                self.input_done = self.sources.finished
+                return False
+            src, where, line, tag = got
             try:
                 if isinstance(line, Exception):
                     raise line
@@ -153,6 +170,7 @@ class Supervisor:
                 self.errors += 1
                 self.err.write('scamper: %s: %s\n' % (where, e))
                 self.err.flush()
+                self.sources.done(src, tag, None)
                 continue
             sport = cmd.sport if cmd.sport is not None else self.cfg['sport']
             # traces that share a doubletree local stop set run in the same
@@ -161,12 +179,10 @@ class Supervisor:
             home = zlib.crc32(lss.encode()) % self.nworkers \
                 if lss is not None else None
             rec = TaskRecord(self.next_id, line, where, (cmd.dst, sport),
-                             home)
+                             home, src, tag)
             self.next_id += 1
             self.queue.append(rec)
             return True
-        self.input_done = True
-        return False
 
     # -- dispatch ------------------------------------------------------------
 
@@ -220,7 +236,10 @@ class Supervisor:
                 self.sigs[rec.sig] = self.sigs.get(rec.sig, 0) + 1
                 w.tasks.add(rec.id)
                 w.want -= 1
-                w.chan.send({'t': 'task', 'id': rec.id, 'cmd': rec.line})
+                msg = {'t': 'task', 'id': rec.id, 'cmd': rec.line}
+                if rec.source.fmt is not None:
+                    msg['fmt'] = rec.source.fmt
+                w.chan.send(msg)
 
     def _expire_held(self, now):
         q = self._held_q
@@ -247,6 +266,7 @@ class Supervisor:
         self.err.write('scamper: %s: %s\n' % (rec.where, msg))
         self.err.flush()
         self._release(rec)
+        self.sources.done(rec.source, rec.tag, None)
 
     # -- messages from workers ------------------------------------------------
 
@@ -259,8 +279,8 @@ class Supervisor:
                 rec = self.active.get(msg['id'])
                 if rec is None or rec.worker is not w:
                     continue      # a task already re-run elsewhere
-                self._write(msg['out'])
                 self._release(rec)
+                self.sources.done(rec.source, rec.tag, msg['out'])
             elif t == 'error':
                 rec = self.active.get(msg['id'])
                 if rec is not None and rec.worker is w:
@@ -269,6 +289,7 @@ class Supervisor:
                 rec = self.active.get(msg['id'])
                 if rec is not None and rec.worker is w:
                     self._release(rec)
+                    self.sources.done(rec.source, rec.tag, None)
 
     def _write(self, data):
         view = memoryview(data)
@@ -279,6 +300,38 @@ class Supervisor:
                 continue
             view = view[n:]
         self.written += 1
+
+    # -- control socket (scamperd/control) ---------------------------------------
+
+    def halt_task(self, pred):
+        """Halt the task for which ``pred(rec)`` holds: a running one
+        still gives its result, a queued one is forgotten."""
+        for rec in self.active.values():
+            if pred(rec):
+                rec.worker.chan.send({'t': 'halt', 'id': rec.id})
+                return True
+        for q in (self.queue, self.deferred):
+            for rec in q:
+                if pred(rec):
+                    q.remove(rec)
+                    self.sources.done(rec.source, rec.tag, None)
+                    return True
+        return False
+
+    def shutdown(self, how):
+        """``shutdown done|flush|now|cancel`` from a control client."""
+        if how == 'cancel':
+            self.sources.closing = False
+            return
+        self.sources.closing = True
+        if how in ('flush', 'now'):
+            self.sources.drop_pending()
+            for q in (self.queue, self.deferred):
+                while q:
+                    rec = q.popleft()
+                    self.sources.done(rec.source, rec.tag, None)
+        if how == 'now':
+            self._signal(signal.SIGTERM, None)
 
     # -- main loop -------------------------------------------------------------
 
@@ -306,6 +359,9 @@ class Supervisor:
             self._write(output.cycle_start(cycle, self.fmt))
         for i in range(self.nworkers):
             self._spawn(i)
+        if self.cfg.get('listeners'):
+            self.control = Control(self, self.cfg['listeners'],
+                                   self.cfg.get('data_ids', False))
         while True:
             self._dispatch()
             if not self.active and (self.stopping or (
@@ -318,6 +374,9 @@ class Supervisor:
                 kind, w = key.data
                 if kind == 'signal':
                     self._passed_signal(key.fileobj)
+                    continue
+                if kind == 'control':
+                    w()
                     continue
                 if w not in self.workers:
                     continue
@@ -340,6 +399,8 @@ class Supervisor:
         if cycle is not None:
             cycle.stop = time.time()
             self._write(output.cycle_stop(cycle, self.fmt))
+        if self.control is not None:
+            self.control.close()
         return 1 if self.errors and not self.written else 0
 
 

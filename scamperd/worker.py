@@ -110,7 +110,7 @@ class Worker:
             return
         result = method.result
         meta = getattr(method, 'task_meta', {})
-        out = output.format_result(result, self.fmt, meta)
+        out = output.format_result(result, meta.get('fmt', self.fmt), meta)
         self.sup.send({'t': 'result', 'id': tid, 'out': out})
 
 

@@ -39,8 +39,11 @@ def test_repeated_I_and_bare_files():
     (['-L', 'abc', '-i', '192.0.2.1'], "-L value 'abc'"),
     (['-O', 'bogus', '-i', '192.0.2.1'], "-O value 'bogus'"),
     (['-O', 'warts', '-i', '192.0.2.1'], 'not supported yet'),
-    (['-P', '31337'], 'not supported yet'),
-    (['-U', '/tmp/s'], 'not supported yet'),
+    (['-P', '192.0.2.1:31337'], 'loopback addresses only'),
+    (['-P', '0'], "-P value '0'"),
+    (['-P', 'x:1'], "invalid address 'x'"),
+    (['-P', '31337', '-i', '192.0.2.1'], 'cannot be combined'),
+    (['-D', '-i', '192.0.2.1'], '-D needs a control socket'),
     (['-Z'], 'option -Z not recognized'),
     (['-i'], 'no addresses'),
     (['-i', '999.1.1.1'], "invalid address '999.1.1.1'"),
@@ -75,3 +78,10 @@ def test_help_and_version(capsys):
     assert 'usage: scamper' in capsys.readouterr().out
     assert climain.main(['-v']) == 0
     assert capsys.readouterr().out == 'scamper version 20211212\n'
+
+
+def test_control_socket_options():
+    o = parse(['-P', '31337', '-U', '/run/s', '-D'])
+    assert (o.mode, o.control_tcp, o.control_unix, o.daemon) == (
+        'control', ('127.0.0.1', 31337), '/run/s', True)
+    assert parse(['-P', '[::1]:5']).control_tcp == ('::1', 5)

@@ -1,0 +1,95 @@
+"""The control socket as the root process sets it up (-P, -U, -D).
+
+The listening sockets are made here, by root, before privileges are
+dropped: the unprivileged supervisor inherits them and only accepts.  So
+``-U`` may name a path in a directory only root can write (/run/scamper),
+the socket file belongs to root and keeps its mode (umask, or the mode
+scamperd sets), and it is removed by root when scamper exits."""
+
+import os
+import socket
+import stat
+
+BACKLOG = 256
+
+
+def _unix(path):
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        pass
+    else:
+        # a socket left by a scamper that did not exit cleanly may go;
+        # anything else, or a socket someone listens on, may not
+        if not stat.S_ISSOCK(st.st_mode):
+            raise OSError('%s exists and is not a socket' % path)
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            probe.connect(path)
+        except ConnectionRefusedError:
+            os.unlink(path)
+        else:
+            raise OSError('%s: another process listens there' % path)
+        finally:
+            probe.close()
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.bind(path)
+    except OSError:
+        s.close()
+        raise
+    return s
+
+
+def listen(o, mode=None, group=None):
+    """Listening sockets for -P and -U, as descriptors (the supervisor
+    makes socket objects of them again).  ``mode`` and ``group`` set the
+    Unix socket's permissions (scamperd)."""
+    socks = []
+    try:
+        if o.control_tcp is not None:
+            ip, port = o.control_tcp
+            fam = socket.AF_INET6 if ':' in ip else socket.AF_INET
+            s = socket.socket(fam, socket.SOCK_STREAM)
+            socks.append(s)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((ip, port))
+        if o.control_unix is not None:
+            s = _unix(o.control_unix)
+            socks.append(s)
+            if group is not None:
+                os.chown(o.control_unix, -1, group)
+            if mode is not None:
+                os.chmod(o.control_unix, mode)
+        for s in socks:
+            s.listen(BACKLOG)
+            s.set_inheritable(False)
+    except OSError:
+        for s in socks:
+            if s.family == socket.AF_UNIX:
+                unlink(o)       # ours: it was bound
+            s.close()
+        raise
+    return [s.detach() for s in socks]
+
+
+def unlink(o):
+    if o.control_unix is not None:
+        try:
+            os.unlink(o.control_unix)
+        except OSError:
+            pass
+
+
+def daemonize():
+    """-D: leave the terminal and the parent, as a daemon does."""
+    if os.fork() > 0:
+        os._exit(0)
+    os.setsid()
+    if os.fork() > 0:
+        os._exit(0)
+    os.chdir('/')
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)

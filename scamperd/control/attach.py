@@ -1,0 +1,181 @@
+"""Attach mode: a control connection that is a source of tasks.
+
+The client sends measurement commands; each accepted one gets ``OK id-N``
+(N counting from 1 on this connection) and its result comes back as a
+``DATA len`` block.  ``MORE`` tells the client there is room for another
+command.  Old clients (scamper 20211212's sc_attach) reject ``DATA len
+id-N``; new ones (libscamperctrl) use the id, so the id form is used when
+the client uses an attach parameter only newer scamper knows, or when the
+listener is configured for it."""
+
+import collections
+import time
+
+from scamperd import commands, listcycle
+from scamperd.control import uuencode
+from scamperd.control.protocol import params
+from scamperd.method import CommandError
+from scamperd.sources import Source
+
+PARAMS_2021 = ('format', 'priority')
+PARAMS_NEW = ('list_id', 'cycle_id', 'descr', 'monitor', 'name')
+FORMATS = ('warts', 'json')
+WARTS = None        # the warts encoder, once it exists (see data())
+
+
+def parse_params(text):
+    """The attach parameters as a dict, or an ``ERR`` line."""
+    got, bad = params(text, PARAMS_2021 + PARAMS_NEW)
+    if got is None:
+        return "ERR command attach param '%s' failed" % bad
+    if got.setdefault('format', 'warts') not in FORMATS:
+        return 'ERR format must be warts or json'
+    for key, lo, hi in (('priority', 1, 100000), ('list_id', 0, 0xffffffff),
+                        ('cycle_id', 0, 0xffffffff)):
+        if key in got:
+            try:
+                got[key] = int(got[key], 10)
+            except ValueError:
+                got[key] = -1
+            if not lo <= got[key] <= hi:
+                return 'ERR invalid %s' % key
+    return got
+
+
+def frame(payload, task_id=None):
+    """A DATA block: header line and payload."""
+    if task_id is None:
+        return b'DATA %d\n' % len(payload) + payload
+    return b'DATA %d id-%d\n' % (len(payload), task_id) + payload
+
+
+class Attach(Source):
+    """One attached connection.  ``send(bytes)`` writes to the client,
+    ``close()`` closes it once everything sent has gone."""
+
+    kind = 'control'
+
+    def __init__(self, p, peer, send, close, monitor=None, hostname=None,
+                 ids=False):
+        super().__init__(p.get('name', peer), p.get('priority', 1))
+        self.fmt = p['format']
+        self.send = send
+        self.close = close
+        self.ids = ids or any(k in p for k in PARAMS_NEW)
+        self.list = listcycle.ScamperList(
+            id=p.get('list_id', 0), name=self.name, descr=p.get('descr'),
+            monitor=p.get('monitor', monitor))
+        self.cycle = listcycle.Cycle(self.list, id=p.get('cycle_id', 1),
+                                     start=time.time(), hostname=hostname)
+        self.next_id = 1
+        self.pending = collections.deque()    # (task id, line), not taken
+        self.running = set()                  # task ids taken, not done
+        self.more = False                     # a MORE not used yet
+        self.ending = False                   # done received / gone
+        self.gone = False
+
+    def start(self):
+        """The lines sent after ``OK`` on attach."""
+        self.send(b'OK\n')
+        self._more()
+        self._object(self.list, 'list')
+        self._object(self.cycle, 'cycle-start')
+
+    def _more(self):
+        if not self.more and not self.ending and not self.pending:
+            self.more = True
+            self.send(b'MORE\n')
+
+    def _object(self, obj, kind, task_id=None):
+        self.send(data(obj, kind, self.fmt, task_id if self.ids else None))
+
+    def line(self, text):
+        """A line from the client in attach mode."""
+        if self.ending:
+            return
+        verb, _, arg = text.strip(' ').partition(' ')
+        if verb == 'done' and not arg:
+            self.send(b'OK\n')
+            self.ending = True
+            return
+        if verb == 'halt':
+            self.send(self._halt(arg.strip(' ')))
+            return
+        try:
+            commands.parse(text)
+        except CommandError:
+            self.send(b'ERR command not accepted\n')
+            return
+        tid = self.next_id
+        self.next_id += 1
+        self.pending.append((tid, text.strip()))
+        self.more = False
+        self.send(b'OK id-%d\n' % tid)
+
+    def _halt(self, arg):
+        try:
+            tid = int(arg, 10)
+        except ValueError:
+            return b'ERR usage: halt [id]\n'
+        for i, (t, _) in enumerate(self.pending):
+            if t == tid:
+                del self.pending[i]
+                self._more()
+                return b'OK halted %d\n' % tid
+        if tid in self.running and self.halter(tid):
+            return b'OK halted %d\n' % tid
+        return b'ERR no task id-%d\n' % tid
+
+    halter = staticmethod(lambda tid: False)   # set by the server
+
+    # -- Source ---------------------------------------------------------------
+
+    def ready(self):
+        return bool(self.pending)
+
+    def exhausted(self):
+        return (self.ending or self.gone) and not self.pending
+
+    def take(self):
+        tid, text = self.pending.popleft()
+        self.running.add(tid)
+        self._more()
+        return '%s id-%d' % (self.name, tid), text, tid
+
+    def done(self, tid, data_):
+        self.running.discard(tid)
+        if data_ and not self.gone:
+            self._object(data_, 'result', tid)
+
+    def drop_pending(self):
+        self.pending.clear()
+
+    def finished(self):
+        """Called once nothing is left: the cycle-stop, then close."""
+        if not self.gone:
+            self.cycle.stop = time.time()
+            self._object(self.cycle, 'cycle-stop')
+            self.close()
+
+    def info(self):
+        return 'name %s list_id %d cycle_id %d priority %d type %s' % (
+            "'%s'" % self.name, self.list.id, self.cycle.id, self.priority,
+            "'control'")
+
+
+def data(obj, kind, fmt, task_id=None):
+    """The DATA block for a list, cycle-start/stop or a result (already
+    formatted by the worker: a json line or a warts object)."""
+    if fmt == 'json':
+        if kind == 'list':
+            return b''                      # json has no list record
+        if kind == 'cycle-start':
+            payload = (listcycle.cycle_start_json(obj) + '\n').encode()
+        elif kind == 'cycle-stop':
+            payload = (listcycle.cycle_stop_json(obj) + '\n').encode()
+        else:
+            payload = obj
+        return frame(payload, task_id)
+    if kind != 'result':
+        obj = WARTS(obj, kind)
+    return frame(uuencode.encode(obj), task_id)

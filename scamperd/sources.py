@@ -1,0 +1,320 @@
+"""Sources of tasks and where their results go.
+
+Every task comes from a source: the command line's input, a file a
+control client added (``source add``: read for a number of cycles,
+optionally re-read each cycle), or an attached control connection.
+Sources are mixed by priority: a source of priority 2 gets twice the tasks
+of one of priority 1 while both have some ready.  A source's results go
+to its outfile (or, when attached, back over its connection).
+"""
+
+import os
+import time
+
+from scamperd import listcycle, output
+
+
+def _q(s):
+    return "'%s'" % s
+
+
+class Outfile:
+    """A named output (``outfile open``); '-' is the default output."""
+
+    def __init__(self, name, path, fd=None, write=None):
+        self.name = name
+        self.path = path
+        self.fd = fd
+        self.refcnt = 1
+        self._write = write
+
+    def write(self, data):
+        if self._write is not None:
+            return self._write(data)
+        view = memoryview(data)
+        while view:
+            try:
+                view = view[os.write(self.fd, view):]
+            except InterruptedError:
+                continue
+
+    def close(self):
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+class Source:
+    """Base: ``take()`` gives (where, command line, tag) or None when
+    nothing is ready; ``done(tag, data)`` gets each task's formatted
+    result (None when it failed or was halted before starting)."""
+
+    kind = None
+    fmt = None          # per-task output format, None: the global one
+
+    def __init__(self, name, priority=1):
+        self.name = name
+        self.priority = priority
+        self.issued = 0
+        self.outstanding = 0
+
+    def ready(self):
+        return False
+
+    def exhausted(self):
+        """True when no command will ever come from this source."""
+        return True
+
+    def take(self):
+        raise NotImplementedError
+
+    def done(self, tag, data):
+        raise NotImplementedError
+
+    def drop_pending(self):
+        """Forget commands not handed out yet (shutdown flush)."""
+
+    def info(self):
+        return 'name %s priority %d type %s' % (_q(self.name), self.priority,
+                                                _q(self.kind))
+
+
+class InputSource(Source):
+    """The command line's -i/-I/-f input, results to the default output."""
+
+    kind = 'input'
+
+    def __init__(self, inputs, out):
+        super().__init__('default')
+        self.inputs = iter(inputs)
+        self.out = out
+        self._next = None
+        self._end = False
+
+    def _peek(self):
+        if self._next is None and not self._end:
+            try:
+                self._next = next(self.inputs)
+            except StopIteration:
+                self._end = True
+        return self._next
+
+    def ready(self):
+        return self._peek() is not None
+
+    def exhausted(self):
+        return self._peek() is None
+
+    def take(self):
+        got = self._peek()
+        self._next = None
+        return got[0], got[1], None
+
+    def done(self, tag, data):
+        if data:
+            self.out.write(data)
+
+    def drop_pending(self):
+        self._next = None
+        self._end = True
+
+
+class FileSource(Source):
+    """A managed source (``source add``): the addresses in a file, each
+    run with the source's command, ``cycles`` times (0: forever), the file
+    re-read at each cycle when ``autoreload`` is on."""
+
+    kind = 'file'
+
+    def __init__(self, sources, name, path, command, out, priority=1,
+                 descr=None, list_id=0, cycle_id=1, cycles=1,
+                 autoreload=False):
+        super().__init__(name, priority)
+        self.sources = sources
+        self.path = path
+        self.command = command
+        self.out = out
+        self.descr = descr
+        self.list_id = list_id
+        self.cycle_id = cycle_id
+        self.cycles = cycles
+        self.autoreload = autoreload
+        self.list = listcycle.ScamperList(id=list_id, name=name, descr=descr,
+                                          monitor=sources.monitorname)
+        self.lines = None
+        self.pos = 0
+        self.cycle = None          # the cycle being read
+        self.open_cycles = {}      # cycle -> tasks not finished
+        self.started = False
+        self.stopped = False
+
+    def _load(self):
+        with open(self.path, 'rb') as f:
+            raw = f.read()
+        lines = []
+        for n, line in enumerate(raw.decode('utf-8', 'replace')
+                                 .splitlines(), 1):
+            line = line.strip()
+            if line and not line.startswith('#'):
+                lines.append(('%s:%d' % (self.path, n), line))
+        self.lines = lines
+
+    def _new_cycle(self):
+        """Start the next cycle; False when none is left."""
+        if self.stopped or (self.started and self.cycles == 0
+                            and self._finite):
+            return False
+        if not self.started:
+            self._finite = self.cycles != 0
+            self.started = True
+        else:
+            self.cycle_id += 1
+        if self._finite:
+            self.cycles -= 1
+        if self.lines is None or self.autoreload:
+            self._load()
+        self.pos = 0
+        self.cycle = listcycle.Cycle(self.list, id=self.cycle_id,
+                                     start=time.time(),
+                                     hostname=self.sources.hostname)
+        self.open_cycles[self.cycle] = 0
+        self.out.write(output.cycle_start(self.cycle, self.sources.fmt))
+        self.sources.event('source cycle %s id %d' % (_q(self.name),
+                                                      self.cycle_id))
+        return True
+
+    def _advance(self):
+        while self.cycle is None or self.pos >= len(self.lines):
+            prev = self.cycle
+            self.cycle = None
+            if prev is not None:
+                self._maybe_close(prev)
+            if not self._new_cycle():
+                return False
+            if not self.lines and self.cycles == 0 and not self._finite:
+                self.stopped = True        # an empty file, forever: stop
+        return True
+
+    def ready(self):
+        return self._advance()
+
+    def exhausted(self):
+        return not self._advance()
+
+    def take(self):
+        where, addr = self.lines[self.pos]
+        self.pos += 1
+        self.open_cycles[self.cycle] += 1
+        return where, '%s %s' % (self.command, addr), self.cycle
+
+    def done(self, cycle, data):
+        if data:
+            self.out.write(data)
+        self.open_cycles[cycle] -= 1
+        self._maybe_close(cycle)
+
+    def _maybe_close(self, cycle):
+        if cycle is not self.cycle and self.open_cycles.get(cycle) == 0:
+            del self.open_cycles[cycle]
+            cycle.stop = time.time()
+            self.out.write(output.cycle_stop(cycle, self.sources.fmt))
+
+    def drop_pending(self):
+        self.stopped = True
+        if self.cycle is not None:
+            self.pos = len(self.lines)
+
+    def info(self, cycles=None):
+        s = 'name %s' % _q(self.name)
+        if self.descr is not None:
+            s += ' descr %s' % _q(self.descr)
+        s += ' list_id %d cycle_id %d priority %d outfile %s type %s' % (
+            self.list_id, self.cycle_id, self.priority, _q(self.out.name),
+            _q(self.kind))
+        s += ' file %s cycles %d autoreload %s' % (
+            _q(self.path), self.cycles if cycles is None else cycles,
+            'on' if self.autoreload else 'off')
+        return s
+
+
+class Sources:
+    """Every source and outfile, the mix between sources, and the
+    observers of source events (``observe sources``)."""
+
+    def __init__(self, default_write, fmt, monitorname=None, hostname=None,
+                 daemon=False):
+        self.fmt = fmt
+        self.monitorname = monitorname
+        self.hostname = hostname
+        self.daemon = daemon        # a control socket may add sources
+        self.closing = False        # shutdown done: no new work
+        self.all = []
+        self.outfiles = {'-': Outfile('-', '-', write=default_write)}
+        self.observers = []         # callables taking an EVENT line
+
+    def event(self, text):
+        line = 'EVENT %d %s' % (int(time.time()), text)
+        for obs in list(self.observers):
+            obs(line)
+
+    def get(self, name):
+        for s in self.all:
+            if s.name == name:
+                return s
+        return None
+
+    def add(self, src, announce=True):
+        self.all.append(src)
+        if isinstance(src, FileSource):
+            src.out.refcnt += 1
+            if announce:
+                self.event('source add ' + src.info())
+
+    def remove(self, src):
+        if src in self.all:
+            self.all.remove(src)
+            if isinstance(src, FileSource):
+                src.out.refcnt -= 1
+
+    def next(self):
+        """(source, where, line, tag) for the next task, or None."""
+        best = None
+        for s in list(self.all):
+            if s.ready():
+                if best is None or s.issued * best.priority \
+                        < best.issued * s.priority:
+                    best = s
+            else:
+                self._reap(s)
+        if best is None:
+            return None
+        best.issued += 1
+        best.outstanding += 1
+        where, line, tag = best.take()
+        return best, where, line, tag
+
+    def done(self, src, tag, data):
+        src.outstanding -= 1
+        src.done(tag, data)
+        self._reap(src)
+
+    def _reap(self, s):
+        if s.outstanding == 0 and s.exhausted() and s in self.all:
+            self.remove(s)
+            if isinstance(s, FileSource):
+                self.event('source finish %s' % _q(s.name))
+            closed = getattr(s, 'finished', None)
+            if closed is not None:
+                closed()
+
+    def drop_pending(self):
+        for s in list(self.all):
+            s.drop_pending()
+            self._reap(s)
+
+    @property
+    def finished(self):
+        """No source will give another task."""
+        if self.daemon and not self.closing:
+            return False
+        return not any(s.ready() for s in self.all)

@@ -1,0 +1,247 @@
+"""Interactive commands: each reply line as Debian's scamper 20211212 gave
+it in the transcripts of /work/shared/docs/control-protocol.md (§7.1,
+§7.2), the daemon's side replaced by a stand-in and a real Sources."""
+
+import os
+import re
+
+import pytest
+
+from scamperd import commands
+from scamperd.control import interactive
+from scamperd.sources import Sources
+
+
+class FakeCtl:
+    def __init__(self, tmp):
+        self.pid = 6357
+        self.pps = 100
+        self.window = 0
+        self.command = 'trace'
+        self.monitorname = 'ra-monitor'
+        self.nameserver = None
+        self.written = []
+        self.sources = Sources(self.written.append, 'json',
+                               monitorname='ra-monitor', hostname='vm',
+                               daemon=True)
+        self.events = []
+        self.shut = []
+        self.tmp = tmp
+
+    def window_active(self):
+        return 0
+
+    def set_pps(self, n):
+        self.pps = n
+
+    def check_command(self, c):
+        try:
+            commands.check_default(c)
+            return True
+        except Exception:
+            return False
+
+    def set_command(self, c):
+        self.command = c
+        return self.check_command(c)
+
+    def open_outfile(self, path, append):
+        return os.open(os.path.join(self.tmp, path),
+                       os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+
+    def shutdown(self, how):
+        self.shut.append(how)
+
+    def observe(self, conn):
+        self.sources.observers.append(self.events.append)
+
+    def lss_clear(self, name):
+        return False
+
+
+def replay(ctl, transcript, run=lambda: None):
+    """Send each >>> line; compare what follows it (EVENT times are
+    ignored) with the replies and events."""
+    blocks = re.split(r'^>>> ', transcript.strip(), flags=re.M)[1:]
+    for block in blocks:
+        cmd, *want = block.rstrip('\n').split('\n')
+        got = []
+        try:
+            got = interactive.handle(ctl, None, cmd)
+        except interactive.Close:
+            got = ['(closed)']
+        events_before = list(ctl.events)
+        ctl.events.clear()
+        run()
+        got = events_before + got + ctl.events
+        ctl.events.clear()
+        norm = [re.sub(r'^EVENT \d+', 'EVENT T', l) for l in got]
+        want = [re.sub(r'^EVENT \d+', 'EVENT T', l) for l in want]
+        assert norm == want, cmd
+
+
+T71 = """
+>>> help
+ERR XXX: todo
+>>> get pid
+OK pid 6357
+>>> get pps
+OK pps 100
+>>> get window
+OK window 0/0
+>>> get version
+OK version 20211212
+>>> get command
+OK command trace
+>>> get monitorname
+OK monitorname ra-monitor
+>>> get holdtime
+ERR unhandled get command 'holdtime'
+>>> get
+ERR usage: get [command | monitorname | pid | pps | version | window]
+>>> set pps 50
+OK pps 50
+>>> set pps 0
+ERR pps: 0 out of range (1, 10000)
+>>> set pps x
+ERR set pps argument is not an integer
+>>> set window 5
+OK window 5
+>>> get window
+OK window 0/5
+>>> set command ping -c 1
+OK
+>>> get command
+OK command ping -c 1
+>>> set
+ERR usage: set [command | monitorname | pps | window]
+>>> bogus
+ERR unhandled command 'bogus'
+>>> source list
+OK
+>>> outfile list
+INFO '-' file '-' refcnt 1
+OK
+>>> observe sources
+OK
+>>> get nameserver
+OK null nameserver
+>>> exit
+(closed)
+"""
+
+
+def test_transcript_interactive(tmp_path):
+    replay(FakeCtl(str(tmp_path)), T71)
+
+
+T72 = """
+>>> observe sources
+OK
+>>> outfile open name ra_of1 file of1.warts mode truncate
+OK
+>>> outfile open name ra_of2 file of2.warts
+ERR usage: outfile open name <alias> file <path> mode <truncate|append>
+>>> outfile open name ra_of2 file of2.warts mode truncate
+OK
+>>> source add name src1 descr test-list list_id 7 cycle_id 3 priority 2 outfile ra_of1 command 'ping -c 1' file targets.txt cycles 1
+ERR source add param '-c' failed
+>>> source add name src1 descr "test list" list_id 7 cycle_id 3 priority 2 outfile ra_of1 command "ping -c 1" file targets.txt cycles 1
+EVENT 1795784190 source add name 'src1' descr 'test list' list_id 7 cycle_id 3 priority 2 outfile 'ra_of1' type 'file' file 'targets.txt' cycles 1 autoreload off
+OK source added
+EVENT 1795784190 source cycle 'src1' id 3
+>>> source list src1
+INFO name 'src1' descr 'test list' list_id 7 cycle_id 3 priority 2 outfile 'ra_of1' type 'file' file 'targets.txt' cycles 0 autoreload off
+OK
+>>> outfile close ra_of1
+ERR could not drop outfile: refcnt 2
+>>> FINISH
+ERR unhandled command 'FINISH'
+EVENT 1795784191 source finish 'src1'
+>>> source update src1 priority 5
+ERR no such source 'src1'
+>>> source add name adhoc1 list_id 9 outfile ra_of2 file targets.txt cycles 2 autoreload on
+EVENT 1795784192 source add name 'adhoc1' list_id 9 cycle_id 1 priority 1 outfile 'ra_of2' type 'file' file 'targets.txt' cycles 2 autoreload on
+OK source added
+EVENT 1795784192 source cycle 'adhoc1' id 1
+EVENT 1795784192 source cycle 'adhoc1' id 2
+>>> FINISH
+ERR unhandled command 'FINISH'
+EVENT 1795784192 source finish 'adhoc1'
+>>> source cycle adhoc1
+ERR no source 'adhoc1'
+>>> source delete nosuch
+ERR unknown source 'nosuch'
+>>> outfile swap ra_of1 ra_of2
+OK
+>>> outfile list
+INFO 'ra_of2' file 'of1.warts' refcnt 1
+INFO 'ra_of1' file 'of2.warts' refcnt 1
+INFO '-' file '-' refcnt 1
+OK
+>>> outfile close nosuch
+ERR unknown outfile 'nosuch'
+>>> source
+ERR usage: source [add | cycle | delete | list | update]
+>>> outfile
+ERR usage: outfile [close | list | open | swap]
+>>> shutdown
+ERR usage: [cancel | done | flush | now]
+>>> shutdown cancel
+OK
+>>> shutdown bogus
+ERR unhandled command 'bogus'
+"""
+
+
+def test_transcript_sources_and_outfiles(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / 'targets.txt').write_text('192.0.2.1\n192.0.2.2\n')
+    ctl = FakeCtl(str(tmp_path))
+    taken = []
+
+    def run():
+        # the supervisor: take every task now; finish them at FINISH
+        while (got := ctl.sources.next()) is not None:
+            taken.append(got)
+        if finish[0]:
+            for src, where, line, tag in taken:
+                ctl.sources.done(src, tag, ('%s\n' % line).encode())
+            taken.clear()
+            finish[0] = False
+
+    finish = [False]
+    orig = interactive._COMMANDS.copy()
+    interactive._COMMANDS['FINISH'] = lambda c, conn, r: (
+        finish.__setitem__(0, True) or ["ERR unhandled command 'FINISH'"])
+    try:
+        replay(ctl, T72, run)
+    finally:
+        interactive._COMMANDS.clear()
+        interactive._COMMANDS.update(orig)
+    assert ctl.shut == ['cancel']
+    # src1's cycle 3 went to of1 (now ra_of2): cycle records around the
+    # two pings; adhoc1's two cycles went to of2
+    of1 = (tmp_path / 'of1.warts').read_text().splitlines()
+    assert [l.split(',')[0] for l in of1] == [
+        '{"type":"cycle-start"', 'ping -c 1 192.0.2.1', 'ping -c 1 192.0.2.2',
+        '{"type":"cycle-stop"']
+    assert '"id":3' in of1[0] and '"list_name":"src1"' in of1[0]
+    of2 = (tmp_path / 'of2.warts').read_text().splitlines()
+    assert sum('cycle-start' in l for l in of2) == 2
+    assert sum('cycle-stop' in l for l in of2) == 2
+    assert sum(l.startswith('trace ') for l in of2) == 4
+
+
+@pytest.mark.parametrize('cmd,reply', [
+    ('source add file x', "ERR required parameter 'name' missing"),
+    ('source add name x', "ERR required parameter 'file' missing"),
+    ('source add name x file t outfile nope', "ERR unknown outfile 'nope'"),
+    ('lss-clear', 'ERR usage: lss-clear [lss-name]'),
+    ('lss-clear x', 'ERR lss-clear x failed'),
+    ('shutdown done', 'OK'),
+    ('outfile close -', 'ERR could not drop outfile: refcnt 1'),
+    ('set window x', 'ERR set window argument is not an integer'),
+])
+def test_other_replies(tmp_path, cmd, reply):
+    assert interactive.handle(FakeCtl(str(tmp_path)), None, cmd) == [reply]
