@@ -92,3 +92,13 @@ class Ping:
     @property
     def family(self):
         return 4 if len(self.dst) == 4 else 6
+
+    def to_json(self):
+        """The line sc_warts2json prints for this ping (no newline)."""
+        from scamperd.ping import json
+        return json.format(self)
+
+    def to_text(self):
+        """What sc_warts2text prints for this ping."""
+        from scamperd.ping import text
+        return text.format(self)

@@ -131,6 +131,16 @@ class Trace:
     def family(self):
         return 4 if len(self.dst) == 4 else 6
 
+    def to_json(self):
+        """The line sc_warts2json prints for this trace (no newline)."""
+        from scamperd.trace import json
+        return json.format(self)
+
+    def to_text(self):
+        """What sc_warts2text prints for this trace."""
+        from scamperd.trace import text
+        return text.format(self)
+
 
 DTREE_FLAG_NOBACK = 0x01
 

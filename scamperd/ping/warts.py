@@ -1,0 +1,229 @@
+"""Warts ping objects (type 7), as scamper 20211212 writes and reads them
+(scamper/ping/scamper_ping_warts.c; docs/warts-format.md §8).
+
+Body: ping parameters, u16 reply count, the replies (probes in order,
+each probe's replies in arrival order).  The 2021 writer always writes a
+few fields that newer scamper leaves out (the stop count; for an IPv4
+ping the 32-bit reply IP-ID; for an IPv6 ping the 16-bit IP-IDs); we
+write what it writes.
+"""
+
+from scamperd.ping.result import (FLAG_ICMPSUM, METHOD_NAMES, METHODS, Ping,
+                                  PingReply, REPLY_FLAG_PROBE_IPID,
+                                  REPLY_FLAG_REPLY_IPID, REPLY_FLAG_REPLY_TTL)
+from scamperd.warts import codec as C
+from scamperd.warts.codec import WartsError
+from scamperd.warts.file import OBJ_PING, ref, register
+
+ICMP_METHODS = (METHODS['icmp-echo'], METHODS['icmp-time'])
+
+
+def _is_icmp(reply):
+    return reply.reply_proto == (1 if len(reply.addr) == 4 else 58)
+
+
+def encode_reply(ping, r, table):
+    v4 = len(ping.dst) == 4
+    v = []
+    if r.flags:
+        v.append((2, C.u8(r.flags)))
+    if r.flags & REPLY_FLAG_REPLY_TTL:
+        v.append((3, C.u8(r.reply_ttl or 0)))
+    v.append((4, C.u16(r.reply_size or 0)))
+    if _is_icmp(r):
+        v.append((5, C.u8(r.icmp_type or 0) + C.u8(r.icmp_code or 0)))
+    v += [(6, C.rtt(r.rtt or 0)), (7, C.u16(r.probe_id))]
+    if not v4 or r.flags & REPLY_FLAG_REPLY_IPID:
+        v.append((8, C.u16(r.reply_ipid or 0)))
+    if not v4 or r.flags & REPLY_FLAG_PROBE_IPID:
+        v.append((9, C.u16(r.probe_ipid or 0)))
+    if METHODS[ping.method] not in ICMP_METHODS:
+        v.append((10, C.u8(r.reply_proto or 0)))
+    if r.reply_proto == 6:
+        v.append((11, C.u8(r.tcp_flags or 0)))
+    v.append((12, table.enc(r.addr)))
+    if r.v4rr is not None:
+        v.append((13, C.u8(len(r.v4rr))
+                  + b''.join(table.enc(a) for a in r.v4rr)))
+    if r.v4ts is not None:
+        ips = [a for a, _ in r.v4ts if a is not None]
+        data = C.u8(len(r.v4ts)) + C.u8(len(r.v4ts) if ips else 0)
+        data += b''.join(C.u32(ts) for _, ts in r.v4ts)
+        data += b''.join(table.enc(a) for a in ips)
+        v.append((14, data))
+    if v4 or r.flags & REPLY_FLAG_REPLY_IPID:
+        v.append((15, C.u32(r.reply_ipid32 or 0)))
+    if r.tx and int(r.tx):
+        v.append((16, C.timeval(r.tx)))
+    if r.tsreply is not None:
+        v.append((17, b''.join(C.u32(x) for x in r.tsreply)))
+    return C.params_bytes(v)
+
+
+def _v4rr(table):
+    def read(cur):
+        return [cur.addr(table) for _ in range(cur.u8())]
+    return read
+
+
+def _v4ts(table):
+    def read(cur):
+        p = cur.pos
+        tsc, ipc = cur.u8(), cur.u8()
+        if ipc not in (0, tsc):
+            raise WartsError('%d timestamps with %d addresses' % (tsc, ipc),
+                             p)
+        tss = [cur.u32() for _ in range(tsc)]
+        ips = [cur.addr(table) for _ in range(ipc)] or [None] * tsc
+        return list(zip(ips, tss))
+    return read
+
+
+def _pair(cur):
+    return cur.u8(), cur.u8()
+
+
+def _tsreply(cur):
+    return cur.u32(), cur.u32(), cur.u32()
+
+
+def decode_reply(cur, ping, table, state):
+    at = cur.pos
+    v = C.params(cur, (
+        lambda c: ref(c, state.gaddr), 'u8', 'u8', 'u16', _pair, 'rtt',
+        'u16', 'u16', 'u16', 'u8', 'u8', lambda c: c.addr(table),
+        _v4rr(table), _v4ts(table), 'u32', 'timeval', _tsreply))
+    addr = v.get(12) or v.get(1)
+    if addr is None:
+        raise WartsError('ping reply without an address', at)
+    r = PingReply(addr=addr, flags=v.get(2, 0), reply_ttl=v.get(3, 0),
+                  reply_size=v.get(4, 0), rtt=v.get(6, 0),
+                  probe_id=v.get(7, 0), reply_ipid=v.get(8),
+                  probe_ipid=v.get(9),
+                  reply_proto=v.get(10, 1 if len(ping.dst) == 4 else 58),
+                  tcp_flags=v.get(11), v4rr=v.get(13), v4ts=v.get(14),
+                  reply_ipid32=v.get(15), tx=v.get(16), tsreply=v.get(17))
+    if 5 in v:
+        r.icmp_type, r.icmp_code = v[5]
+    if r.probe_id >= len(ping.replies):
+        raise WartsError('reply to probe %d of %d' % (r.probe_id,
+                                                      len(ping.replies)), at)
+    return r
+
+
+def encode(ping, list_id=0, cycle_id=0):
+    """The body of a warts ping object."""
+    table = C.AddrTable()
+    method = METHODS[ping.method]
+    wait, wait_us = divmod(round(ping.probe_wait * 1000000), 1000000)
+    v = []
+    if list_id:
+        v.append((1, C.u32(list_id)))
+    if cycle_id:
+        v.append((2, C.u32(cycle_id)))
+    v += [(5, C.timeval(ping.start)), (6, C.u8(ping.stop_reason)),
+          (7, C.u8(ping.stop_data))]
+    if ping.probe_data:
+        v += [(8, C.u16(len(ping.probe_data))), (9, bytes(ping.probe_data))]
+    v += [(10, C.u16(ping.probe_count)), (11, C.u16(ping.probe_size)),
+          (12, C.u8(wait)), (13, C.u8(ping.probe_ttl)),
+          (14, C.u16(ping.reply_count)), (15, C.u16(ping.ping_sent))]
+    if method:
+        v.append((16, C.u8(method)))
+    if ping.probe_sport:
+        v.append((17, C.u16(ping.probe_sport)))
+    if ping.probe_dport:
+        v.append((18, C.u16(ping.probe_dport)))
+    if ping.userid:
+        v.append((19, C.u32(ping.userid)))
+    if ping.src is not None:
+        v.append((20, table.enc(ping.src)))
+    v.append((21, table.enc(ping.dst)))
+    if ping.flags & 0xff:
+        v.append((22, C.u8(ping.flags & 0xff)))
+    if ping.probe_tos:
+        v.append((23, C.u8(ping.probe_tos)))
+    if ping.probe_tsps:
+        v.append((24, C.u8(len(ping.probe_tsps))
+                  + b''.join(table.enc(a) for a in ping.probe_tsps)))
+    if ping.probe_icmpsum and ping.flags & FLAG_ICMPSUM:
+        v.append((25, C.u16(ping.probe_icmpsum)))
+    if ping.reply_pmtu:
+        v.append((26, C.u16(ping.reply_pmtu)))
+    if int(ping.probe_timeout) != wait:
+        v.append((27, C.u8(int(ping.probe_timeout))))
+    if wait_us:
+        v.append((28, C.u32(wait_us)))
+    if ping.probe_tcpack:
+        v.append((29, C.u32(ping.probe_tcpack)))
+    if ping.flags & ~0xff:
+        v.append((30, C.u32(ping.flags)))
+    if ping.probe_tcpseq:
+        v.append((31, C.u32(ping.probe_tcpseq)))
+    if ping.rtr is not None:
+        v.append((32, C.saddr(ping.rtr)))
+    replies = [r for rs in ping.replies[:ping.ping_sent] for r in rs]
+    out = [C.params_bytes(v), C.u16(len(replies))]
+    out += [encode_reply(ping, r, table) for r in replies]
+    return b''.join(out)
+
+
+def _tsps(table):
+    def read(cur):
+        return [cur.addr(table) for _ in range(cur.u8())]
+    return read
+
+
+def decode(cur, state):
+    """A Ping from the body of a warts ping object."""
+    table = []
+
+    def gid(c):
+        return ref(c, state.gaddr)
+
+    def addr(c):
+        return c.addr(table)
+
+    def data(c):
+        return c.bytes(v8[0])
+    v8 = [0]
+
+    def datalen(c):
+        v8[0] = c.u16()
+        return v8[0]
+    at = cur.pos
+    v = C.params(cur, (
+        lambda c: ref(c, state.list), lambda c: ref(c, state.cycle),
+        gid, gid, 'timeval', 'u8', 'u8', datalen, data, 'u16', 'u16',
+        'u8', 'u8', 'u16', 'u16', 'u8', 'u16', 'u16', 'u32', addr, addr,
+        'u8', 'u8', _tsps(table), 'u16', 'u16', 'u8', 'u32', 'u32', 'u32',
+        'u32', 'saddr'))
+    src, dst = v.get(20) or v.get(3), v.get(21) or v.get(4)
+    if src is None or dst is None:
+        raise WartsError('ping without a source or destination', at)
+    method = METHOD_NAMES.get(v.get(16, 0))
+    if method is None:
+        raise WartsError('unknown ping method %d' % v.get(16), at)
+    wait = v.get(12, 0)
+    p = Ping(list=v.get(1), cycle=v.get(2), src=src, dst=dst,
+             start=v.get(5, 0.0), stop_reason=v.get(6, 0),
+             stop_data=v.get(7, 0), probe_data=v.get(9, b''),
+             probe_count=v.get(10, 0), probe_size=v.get(11, 0),
+             probe_wait=wait + v.get(28, 0) / 1000000,
+             probe_ttl=v.get(13, 0), reply_count=v.get(14, 0),
+             ping_sent=v.get(15, 0), method=method,
+             probe_sport=v.get(17, 0), probe_dport=v.get(18, 0),
+             userid=v.get(19, 0), flags=v.get(30, v.get(22, 0)),
+             probe_tos=v.get(23, 0), probe_tsps=v.get(24, []),
+             probe_icmpsum=v.get(25, 0), reply_pmtu=v.get(26, 0),
+             probe_timeout=v.get(27, wait), probe_tcpack=v.get(29, 0),
+             probe_tcpseq=v.get(31, 0), rtr=v.get(32))
+    p.probe_datalen = len(p.probe_data)
+    p.replies = [[] for _ in range(p.ping_sent)]
+    for _ in range(cur.u16()):
+        r = decode_reply(cur, p, table, state)
+        p.replies[r.probe_id].append(r)
+    return p
+
+
+register(OBJ_PING, Ping, decode, encode)

@@ -1,0 +1,15 @@
+"""Warts, scamper's binary output format: reading and writing.
+
+``ScamperFile`` (api.py) is the interface for users; ``file.read_objects``
+and ``file.encode_object`` the ones for the rest of scamperd.  Each object
+type registers its decoder and encoder with file.py when its module is
+imported; the modules are imported here.
+"""
+
+from scamperd.warts import cycle  # noqa: F401  (registers lists, cycles)
+from scamperd.trace import warts as _trace  # noqa: F401
+from scamperd.ping import warts as _ping  # noqa: F401
+from scamperd.warts.codec import WartsError
+from scamperd.warts.api import ScamperFile
+
+__all__ = ['ScamperFile', 'WartsError']

@@ -1,0 +1,244 @@
+"""Warts primitives (docs/warts-format.md §4, §5): big-endian integers,
+timevals, RTTs, strings, the flag-bitmap + parameter blocks, per-object
+address tables, interface names and ICMP extensions.
+
+Reading goes through a ``Cursor`` over a memoryview that never reads past
+its ``end``: running out of bytes, or meeting a malformed value, raises
+``WartsError`` with the offset (relative to the cursor's buffer) where the
+bad value starts.  Writing builds ``bytes`` with small functions.
+"""
+
+import struct
+
+U16 = struct.Struct('>H')
+U32 = struct.Struct('>I')
+TIMEVAL = struct.Struct('>II')
+
+# address type codes (SCAMPER_ADDR_TYPE_*) and their sizes
+ADDR_SIZES = {1: 4, 2: 16, 3: 6, 4: 8}
+ADDR_TYPES = {4: 1, 16: 2, 6: 3, 8: 4}
+
+
+class WartsError(Exception):
+    """A truncated or malformed warts file.  ``offset`` is the byte offset
+    of the problem (within the file once the reader has placed it)."""
+
+    def __init__(self, msg, offset=0):
+        super().__init__(msg)
+        self.msg = msg
+        self.offset = offset
+
+    def __str__(self):
+        return 'offset %d: %s' % (self.offset, self.msg)
+
+
+# --- reading ---------------------------------------------------------------
+
+class Cursor:
+    """A read position in ``buf`` that may not pass ``end``."""
+
+    __slots__ = ('buf', 'pos', 'end')
+
+    def __init__(self, buf, pos=0, end=None):
+        self.buf = buf
+        self.pos = pos
+        self.end = len(buf) if end is None else end
+
+    def take(self, n, what='value'):
+        p = self.pos
+        if n < 0 or p + n > self.end:
+            raise WartsError('truncated %s' % what, p)
+        self.pos = p + n
+        return p
+
+    def u8(self):
+        return self.buf[self.take(1)]
+
+    def u16(self):
+        return U16.unpack_from(self.buf, self.take(2))[0]
+
+    def u32(self):
+        return U32.unpack_from(self.buf, self.take(4))[0]
+
+    def timeval(self):
+        """A timeval as float epoch seconds."""
+        sec, usec = TIMEVAL.unpack_from(self.buf, self.take(8, 'timeval'))
+        if usec >= 1000000:
+            raise WartsError('timeval usec %d out of range' % usec,
+                             self.pos - 4)
+        return sec + usec / 1000000
+
+    def rtt(self):
+        """An RTT in integer microseconds."""
+        return self.u32()
+
+    def bytes(self, n):
+        p = self.take(n, 'bytes')
+        return bytes(self.buf[p:p + n])
+
+    def string(self):
+        p = self.pos
+        for i in range(p, self.end):
+            if self.buf[i] == 0:
+                self.pos = i + 1
+                try:
+                    return bytes(self.buf[p:i]).decode()
+                except UnicodeDecodeError:
+                    raise WartsError('string is not UTF-8', p) from None
+        raise WartsError('unterminated string', p)
+
+    def saddr(self):
+        """A static address: length, type, bytes."""
+        p = self.pos
+        size, atype = self.u8(), self.u8()
+        if ADDR_SIZES.get(atype) != size:
+            raise WartsError('bad address (length %d, type %d)'
+                             % (size, atype), p)
+        return self.bytes(size)
+
+    def addr(self, table):
+        """A per-object address: a definition (appended to ``table``) or
+        a reference to an entry of it."""
+        p = self.pos
+        if self.buf[self.take(1, 'address')] == 0:
+            i = self.u32()
+            if i >= len(table):
+                raise WartsError('address reference %d past the table of %d'
+                                 % (i, len(table)), p)
+            return table[i]
+        self.pos = p
+        a = self.saddr()
+        table.append(a)
+        return a
+
+
+def set_fields(flags):
+    """The field numbers set in a list of flag bytes, ascending."""
+    return [i * 7 + j + 1 for i, b in enumerate(flags) for j in range(7)
+            if b & (1 << j)]
+
+
+def params(cur, fields):
+    """Read a flag-bitmap + parameter block.  ``fields[n-1]`` reads field
+    n: a method name of Cursor ('u8', 'timeval', ...) or a function of the
+    cursor.  Returns {field number: value}; fields after the last one known
+    are skipped, as scamper skips them."""
+    flags = [cur.u8()]
+    if flags[0] == 0:
+        return {}
+    while flags[-1] & 0x80:
+        flags.append(cur.u8())
+    plen = cur.u16()
+    end = cur.take(plen, 'parameters') + plen
+    saved_end, cur.end = cur.end, end
+    cur.pos = end - plen
+    vals = {}
+    for n in set_fields(flags):
+        if n > len(fields):
+            break
+        f = fields[n - 1]
+        if f is None:
+            raise WartsError('field %d is not expected here' % n, cur.pos)
+        vals[n] = getattr(cur, f)() if isinstance(f, str) else f(cur)
+    cur.end = saved_end
+    cur.pos = end
+    return vals
+
+
+def icmpext(cur):
+    """ICMP extensions as scamper stores them: [(class, type, data)]."""
+    p = cur.pos
+    total = cur.u16()
+    if total == 0:
+        raise WartsError('empty ICMP extension block', p)
+    end = cur.take(total, 'ICMP extensions') + total
+    cur.pos = end - total
+    objs = []
+    while cur.pos < end:
+        if end - cur.pos < 4:
+            raise WartsError('truncated ICMP extension', cur.pos)
+        dl = cur.u16()
+        cn, ct = cur.u8(), cur.u8()
+        if cur.pos + dl > end:
+            raise WartsError('ICMP extension overruns its block', cur.pos)
+        objs.append((cn, ct, cur.bytes(dl)))
+    return objs
+
+
+# --- writing ---------------------------------------------------------------
+
+def u8(v):
+    return bytes((v,))
+
+
+def u16(v):
+    return U16.pack(v)
+
+
+def u32(v):
+    return U32.pack(v)
+
+
+def timeval(t):
+    """Float epoch seconds -> 8 bytes."""
+    sec, usec = divmod(round(t * 1000000), 1000000)
+    return TIMEVAL.pack(sec, usec)
+
+
+def rtt(us):
+    return U32.pack(us & 0xffffffff)
+
+
+def string(s):
+    return s.encode() + b'\0'
+
+
+def saddr(a):
+    return bytes((len(a), ADDR_TYPES[len(a)])) + a
+
+
+class AddrTable:
+    """The writer's per-object address table: call ``enc`` in write
+    order; the first use of an address defines it, later ones refer."""
+
+    def __init__(self):
+        self.ids = {}
+
+    def enc(self, a):
+        i = self.ids.get(a)
+        if i is not None:
+            return b'\0' + U32.pack(i)
+        self.ids[a] = len(self.ids)
+        return saddr(a)
+
+
+def flags_bytes(ids):
+    """The flag bitmap for the set field numbers ``ids``."""
+    if not ids:
+        return b'\0'
+    n = (max(ids) + 6) // 7
+    out = bytearray(n)
+    for i in ids:
+        out[(i - 1) // 7] |= 1 << ((i - 1) % 7)
+    for i in range(n - 1):
+        out[i] |= 0x80
+    return bytes(out)
+
+
+def params_bytes(values):
+    """A parameter block from [(field number, encoded value)] in
+    ascending field order."""
+    if not values:
+        return b'\0'
+    data = b''.join(v for _, v in values)
+    return flags_bytes([n for n, _ in values]) + U16.pack(len(data)) + data
+
+
+def icmpext_bytes(objs):
+    data = b''.join(U16.pack(len(d)) + bytes((cn, ct)) + d
+                    for cn, ct, d in objs)
+    return U16.pack(len(data)) + data
+
+
+def header(otype, body_len):
+    return struct.pack('>HHI', 0x1205, otype, body_len)

@@ -1,0 +1,226 @@
+"""Warts object framing: a streaming reader and a writer.
+
+A warts file is a sequence of objects, each an 8-byte header (magic
+0x1205, type, body length) and a body.  The reader holds one object in
+memory at a time; it yields ``(type, offset of the body, object)`` and
+raises ``WartsError`` naming the byte offset of the first problem, after
+every whole object before it.  Compressed files (gzip, bzip2, xz) are
+recognised by their magic numbers.
+
+Object types are decoded by the functions registered with ``register``:
+lists and cycles here (cycle.py), traces and pings in their own packages;
+adding a type is one module that calls ``register``.
+"""
+
+import bz2
+import gzip
+import io
+import lzma
+import struct
+import zlib
+
+from scamperd.warts.codec import ADDR_SIZES, Cursor, WartsError, header
+
+MAGIC = 0x1205
+HEADER = struct.Struct('>HHI')
+
+OBJ_LIST = 1
+OBJ_CYCLE_START = 2
+OBJ_CYCLE_DEF = 3
+OBJ_CYCLE_STOP = 4
+OBJ_ADDR = 5
+OBJ_TRACE = 6
+OBJ_PING = 7
+
+KINDS = ('warts', 'warts.gz', 'warts.bz2', 'warts.xz')
+
+DECODERS = {}     # type -> decode(cursor, ReadState) -> object
+ENCODERS = {}     # class -> (type, encode(obj, list_id, cycle_id) -> body)
+
+CHUNK = 1 << 20
+
+
+def register(otype, cls=None, decode=None, encode=None):
+    if decode is not None:
+        DECODERS[otype] = decode
+    if encode is not None:
+        ENCODERS[cls] = (otype, encode)
+
+
+def ref(cur, lookup):
+    """A u32 id resolved by ``lookup`` (a ReadState method); an unknown id
+    is an error at the id's offset."""
+    p = cur.pos
+    try:
+        return lookup(cur.u32())
+    except WartsError as e:
+        e.offset = p
+        raise
+
+
+def frame(otype, body):
+    """A whole object: header and body."""
+    return header(otype, len(body)) + body
+
+
+class ReadState:
+    """What earlier objects of a file define for later ones: lists and
+    cycles by their file-assigned ids, and old global addresses."""
+
+    def __init__(self):
+        self.lists = {}
+        self.cycles = {}
+        self.addrs = []
+
+    def list(self, i):
+        if i == 0:
+            return None
+        try:
+            return self.lists[i]
+        except KeyError:
+            raise WartsError('unknown list id %d' % i) from None
+
+    def cycle(self, i):
+        if i == 0:
+            return None
+        c = self.cycles.get(i)
+        if c is None:
+            raise WartsError('unknown or stopped cycle id %d' % i)
+        return c
+
+    def gaddr(self, i):
+        """An address of the old global table (1 = the first; 0 = none)."""
+        if i == 0:
+            return None
+        if i > len(self.addrs):
+            raise WartsError('unknown global address id %d' % i)
+        return self.addrs[i - 1]
+
+
+def decode_addr(cur, state):
+    """The old type-5 address object: id modulo 255, type, address."""
+    idmod = cur.u8()
+    if idmod != (len(state.addrs) + 1) % 255:
+        raise WartsError('address id %d out of sequence' % idmod, 0)
+    atype = cur.u8()
+    size = ADDR_SIZES.get(atype)
+    if size is None:
+        raise WartsError('bad address type %d' % atype, 1)
+    a = cur.bytes(size)
+    state.addrs.append(a)
+    return a
+
+
+DECODERS[OBJ_ADDR] = decode_addr
+
+
+# --- reading ---------------------------------------------------------------
+
+def open_stream(f):
+    """A binary file object -> one that reads the decompressed bytes."""
+    if not hasattr(f, 'peek'):
+        f = io.BufferedReader(f)
+    head = f.peek(6)[:6]
+    if head[:2] == b'\x1f\x8b':
+        return gzip.GzipFile(fileobj=f, mode='rb')
+    if head[:3] == b'BZh':
+        return bz2.BZ2File(f, 'rb')
+    if head == b'\xfd7zXZ\x00':
+        return lzma.LZMAFile(f, 'rb')
+    return f
+
+
+def _read_exact(f, n):
+    """Up to n bytes, read in chunks so that a bogus length in a corrupt
+    file costs no more memory than the data really there."""
+    parts = []
+    while n > 0:
+        b = f.read(min(n, CHUNK))
+        if not b:
+            break
+        parts.append(b)
+        n -= len(b)
+    return b''.join(parts)
+
+
+def read_objects(f, types=None):
+    """Yield (type, body offset, object) for each object of binary file
+    ``f`` (plain or compressed).  Objects of unknown types, and of types
+    not in ``types`` (when given), come as raw body bytes / are skipped;
+    lists, cycles and addresses are always decoded, for the objects that
+    refer to them."""
+    f = open_stream(f)
+    state = ReadState()
+    off = 0
+    while True:
+        try:
+            head = _read_exact(f, 8)
+        except (OSError, EOFError, lzma.LZMAError, zlib.error) as e:
+            raise WartsError('cannot decompress: %s' % e, off) from None
+        if not head:
+            return
+        if len(head) < 8:
+            raise WartsError('truncated object header', off)
+        magic, otype, length = HEADER.unpack(head)
+        if magic != MAGIC:
+            raise WartsError('bad magic 0x%04x' % magic, off)
+        if otype == 0:
+            raise WartsError('object type 0', off + 2)
+        body_off = off + 8
+        try:
+            body = _read_exact(f, length)
+        except (OSError, EOFError, lzma.LZMAError, zlib.error) as e:
+            raise WartsError('cannot decompress: %s' % e, body_off) from None
+        if len(body) < length:
+            raise WartsError('truncated object (type %d, %d of %d bytes)'
+                             % (otype, len(body), length), off)
+        off = body_off + length
+        dec = DECODERS.get(otype)
+        wanted = types is None or otype in types
+        if dec is None or not (wanted or otype <= OBJ_ADDR):
+            if wanted:
+                yield otype, body_off, body
+            continue
+        cur = Cursor(memoryview(body))
+        try:
+            obj = dec(cur, state)
+        except WartsError as e:
+            e.offset += body_off
+            raise
+        except (ValueError, KeyError, IndexError) as e:
+            raise WartsError('bad object (type %d): %s' % (otype, e),
+                             body_off) from None
+        if wanted:
+            yield otype, body_off, obj
+
+
+# --- writing ---------------------------------------------------------------
+
+class Identity:
+    def compress(self, data):
+        return data
+
+    def flush(self):
+        return b''
+
+
+def compressor(kind):
+    """A compress()/flush() object for an output kind (warts, warts.gz,
+    warts.bz2, warts.xz): the whole stream is compressed as one."""
+    if kind == 'warts.gz':
+        return zlib.compressobj(wbits=31)
+    if kind == 'warts.bz2':
+        return bz2.BZ2Compressor()
+    if kind == 'warts.xz':
+        return lzma.LZMACompressor()
+    return Identity()
+
+
+def encode_object(obj, list_id=0, cycle_id=0):
+    """The whole warts object (header included) for a result."""
+    try:
+        otype, enc = ENCODERS[type(obj)]
+    except KeyError:
+        raise TypeError('no warts encoder for %s'
+                        % type(obj).__name__) from None
+    return frame(otype, enc(obj, list_id, cycle_id))
