@@ -77,7 +77,7 @@ class WartsWriter:
         elif isinstance(obj, Cycle):
             self.cycle_id(obj, F.OBJ_CYCLE_START)
         elif isinstance(obj, CycleStop):
-            self._put(cycle_stop_record(self.cycle_id(obj.cycle), obj.cycle))
+            self._put(cycle_stop_record(self.cycle_id(obj.cycle), obj.stop))
         else:
             lid = self.list_id(getattr(obj, 'list', None))
             cid = self.cycle_id(getattr(obj, 'cycle', None))

@@ -5,7 +5,9 @@ Records carry ids the file assigns (1, 2, ... in the order written); the
 ids users give (-L, -C) are stored beside them.
 """
 
-from scamperd.listcycle import Cycle, ScamperList
+import copy
+
+from scamperd.listcycle import Cycle, ScamperList, cycle_stop_json
 from scamperd.warts import codec as C
 from scamperd.warts.codec import WartsError
 from scamperd.warts.file import (OBJ_CYCLE_DEF, OBJ_CYCLE_START,
@@ -13,16 +15,23 @@ from scamperd.warts.file import (OBJ_CYCLE_DEF, OBJ_CYCLE_START,
 
 
 class CycleStop:
-    """The end of a cycle as read from a file: ``cycle.stop`` is set."""
+    """The end of a cycle: the Cycle its start record made, and the stop
+    time (epoch seconds)."""
 
-    __slots__ = ('cycle',)
+    __slots__ = ('cycle', 'stop')
 
-    def __init__(self, cycle):
+    def __init__(self, cycle, stop):
         self.cycle = cycle
+        self.stop = stop
+
+    def to_json(self):
+        """The line sc_warts2json prints for a cycle stop."""
+        stopped = copy.copy(self.cycle)
+        stopped.stop = self.stop
+        return cycle_stop_json(stopped)
 
     def __repr__(self):
-        return 'CycleStop(cycle id %d, stop %d)' % (self.cycle.id,
-                                                   self.cycle.stop)
+        return 'CycleStop(cycle id %d, stop %d)' % (self.cycle.id, self.stop)
 
 
 # --- writing ---------------------------------------------------------------
@@ -49,9 +58,8 @@ def cycle_record(file_id, list_file_id, cycle, otype=OBJ_CYCLE_START):
     return frame(otype, body)
 
 
-def cycle_stop_record(file_id, cycle):
-    return frame(OBJ_CYCLE_STOP, C.u32(file_id) + C.u32(int(cycle.stop))
-                 + b'\0')
+def cycle_stop_record(file_id, stop):
+    return frame(OBJ_CYCLE_STOP, C.u32(file_id) + C.u32(int(stop)) + b'\0')
 
 
 # --- reading ---------------------------------------------------------------
@@ -98,11 +106,11 @@ def decode_cycle_stop(cur, state):
     cycle = state.cycles.get(fid)
     if cycle is None:
         raise WartsError('stop of unknown cycle %d' % fid, p)
-    cycle.stop = cur.u32()
+    stop = cur.u32()
     if cur.pos < cur.end:
         C.params(cur, ())
     state.cycles[fid] = None     # objects may not refer to it any more
-    return CycleStop(cycle)
+    return CycleStop(cycle, stop)
 
 
 register(OBJ_LIST, decode=decode_list)
