@@ -42,6 +42,11 @@ RECV_BATCH = 256          # datagrams read per readiness event, at most
 FRAME_MAX = 65535 + 64    # an IP packet and its link-layer header
 WATCH_MAX = 4096          # probes awaiting their outgoing frame, at most
 
+# the ICMP messages scamper hands a task from the datalink (tx_ip_check in
+# scamper_task.c): echo request and reply, time exceeded, unreachable and
+# packet too big; not timestamp replies, not parameter problems
+DL_ICMP_TYPES = {4: (0, 8, 11, 3), 6: (128, 129, 3, 1, 2)}
+
 _RX_KINDS = {
     (4, IPPROTO_ICMP): 'icmp4', (6, IPPROTO_ICMPV6): 'icmp6',
     (4, IPPROTO_TCP): 'tcp4', (6, IPPROTO_TCP): 'tcp6',
@@ -194,7 +199,8 @@ class NetIO:
 
     def receive_dl(self, dl, fallback_now):
         """Read every frame waiting on ``dl``: note the time our watched
-        probes left; return the incoming packets, decoded."""
+        probes left; return the incoming packets, decoded, that scamper
+        would hand a task (see DL_ICMP_TYPES)."""
         out = []
         sock = dl.sock
         watched = self._watched
@@ -222,7 +228,8 @@ class NetIO:
                 r = decode_ipv4(pkt, t)
             else:
                 r = decode_ipv6_packet(pkt, t)
-            if r is not None:
+            if r is not None and (not r.is_icmp or
+                                  r.icmp_type in DL_ICMP_TYPES[version]):
                 out.append(r)
         return out
 
