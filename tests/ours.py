@@ -72,3 +72,55 @@ def proc_status(pid):
             k, _, v = line.partition(':')
             fields[k] = v.split()
     return fields
+
+
+class ControlStream:
+    """A control connection's bytes as items: ('line', text) or
+    ('data', header line, payload bytes)."""
+
+    def __init__(self):
+        self.buf = bytearray()
+        self.need = None        # (header, length) of a DATA block
+
+    def feed(self, data):
+        self.buf += data
+        items = []
+        while True:
+            if self.need is not None:
+                header, n = self.need
+                if len(self.buf) < n:
+                    break
+                items.append(('data', header, bytes(self.buf[:n])))
+                del self.buf[:n]
+                self.need = None
+                continue
+            nl = self.buf.find(b'\n')
+            if nl < 0:
+                break
+            line = self.buf[:nl].decode()
+            del self.buf[:nl + 1]
+            if line.startswith('DATA '):
+                self.need = (line, int(line.split()[1]))
+            else:
+                items.append(('line', line))
+        return items
+
+
+def control_session(sock, lines, timeout=30):
+    """Send ``lines`` on a connected control socket, read until the other
+    side closes (or ``timeout``); return the items received."""
+    import socket as _socket
+    import time as _time
+    sock.sendall(''.join(l + '\n' for l in lines).encode())
+    sock.settimeout(timeout)
+    end = _time.time() + timeout
+    stream, items = ControlStream(), []
+    while _time.time() < end:
+        try:
+            data = sock.recv(65536)
+        except _socket.timeout:
+            break
+        if not data:
+            break
+        items += stream.feed(data)
+    return items

@@ -76,7 +76,7 @@ class Conn:
             self.drop()
             return
         self.ctl.sel.modify(self.sock, selectors.EVENT_READ | (
-            selectors.EVENT_WRITE if self.wbuf else 0), self.event)
+            selectors.EVENT_WRITE if self.wbuf else 0), ('control', self.event))
 
     def event(self):
         self.flush()
@@ -182,6 +182,11 @@ class Control:
         take what is queued for them, then close everything."""
         for ls in self.listeners:
             self.sel.unregister(ls)
+            if ls.family == socket.AF_UNIX:
+                try:        # root removes it too, where root may
+                    os.unlink(ls.getsockname())
+                except OSError:
+                    pass
             ls.close()
         end = time.time() + timeout
         for c in list(self.conns):

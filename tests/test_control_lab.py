@@ -1,0 +1,373 @@
+"""Our scamper as a daemon in lab_line's src namespace (-U and -P): the
+interactive replies, attach mode, many clients at once, hostile clients.
+
+The Unix socket is reached from here through its path; the TCP listener
+(loopback of the namespace) from a client run inside the namespace."""
+
+import json
+import os
+import pwd
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+
+from ours import ControlStream, control_session, popen_ours
+
+PORT = 31337
+
+
+class Daemon:
+    def __init__(self, lab, *args, port=PORT):
+        self.lab = lab
+        self.tmp = tempfile.mkdtemp(prefix='sc-ctl-')
+        os.chmod(self.tmp, 0o755)
+        pw = pwd.getpwnam(os.environ.get('SCAMPER_USER', 'nobody'))
+        os.chown(self.tmp, pw.pw_uid, pw.pw_gid)   # for outfile open
+        self.path = os.path.join(self.tmp, 'ctl.sock')
+        self.proc = popen_ours(lab, '-U', self.path, '-P', str(port),
+                               '-p', '20000', '-M', 'ra-monitor', '-O', 'json',
+                               *args,
+                               stderr=subprocess.PIPE, text=True)
+        end = time.time() + 20
+        while not os.path.exists(self.path):
+            assert self.proc.poll() is None, self.proc.stderr.read()
+            assert time.time() < end, 'no control socket'
+            time.sleep(0.05)
+
+    def connect(self):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(self.path)
+        return s
+
+    def session(self, lines, timeout=30):
+        with self.connect() as s:
+            return control_session(s, lines, timeout)
+
+    def ask(self, line):
+        """One interactive command: its reply lines up to OK or ERR."""
+        with self.connect() as s:
+            s.sendall(line.encode() + b'\n')
+            s.settimeout(10)
+            got, stream = [], ControlStream()
+            while not got or not got[-1][1].startswith(('OK', 'ERR')):
+                data = s.recv(65536)
+                assert data, got
+                got += stream.feed(data)
+            return [i[1] for i in got]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(30)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture(scope='module')
+def daemon(lab_line):
+    d = Daemon(lab_line)
+    try:
+        yield d
+    finally:
+        d.stop()
+
+
+def _lines(items):
+    return [i[1] if i[0] == 'line' else i[1].split()[0] for i in items]
+
+
+def _payload(item):
+    return json.loads(item[2])
+
+
+def test_interactive_replies(daemon):
+    pid = daemon.ask('get pid')[0]
+    assert pid.startswith('OK pid ') and int(pid.split()[2]) > 1
+    for line, want in [
+            ('help', 'ERR XXX: todo'),
+            ('get pps', 'OK pps 20000'),
+            ('get window', 'OK window 0/0'),
+            ('get version', 'OK version 20211212'),
+            ('get command', 'OK command trace'),
+            ('get monitorname', 'OK monitorname ra-monitor'),
+            ('get holdtime', "ERR unhandled get command 'holdtime'"),
+            ('get', 'ERR usage: get [command | monitorname | pid | pps | '
+                    'version | window]'),
+            ('set pps 0', 'ERR pps: 0 out of range (1, 10000)'),
+            ('set pps x', 'ERR set pps argument is not an integer'),
+            ('set window 5', 'OK window 5'),
+            ('get window', 'OK window 0/5'),
+            ('set window 0', 'OK window 0'),
+            ('set', 'ERR usage: set [command | monitorname | pps | window]'),
+            ('bogus', "ERR unhandled command 'bogus'"),
+            ('source list', 'OK'),
+            ('observe sources', 'OK'),
+            ('shutdown', 'ERR usage: [cancel | done | flush | now]'),
+            ('shutdown cancel', 'OK')]:
+        assert daemon.ask(line) == [want], line
+    assert daemon.ask('outfile list') == ["INFO '-' file '-' refcnt 1", 'OK']
+    # exit: closed without a reply, after the replies before it
+    assert _lines(daemon.session(['get version', 'exit'])) == [
+        'OK version 20211212']
+
+
+def test_attach_json(daemon, lab_line):
+    items = daemon.session(['attach format json',
+                            'ping -c 1 %s' % lab_line.target4, 'done'])
+    assert _lines(items) == ['OK', 'MORE', 'DATA', 'OK id-1', 'OK', 'DATA',
+                             'DATA']
+    start, ping, stop = (i for i in items if i[0] == 'data')
+    assert start[1] == 'DATA %d' % len(start[2])
+    assert _payload(start)['type'] == 'cycle-start'
+    assert _payload(start)['list_name'] == daemon.path + ':%d' % (
+        _payload(start)['id'] and int(_payload(start)['list_name']
+                                      .rsplit(':', 1)[1]))
+    p = _payload(ping)
+    assert (p['type'], p['dst'], p['statistics']['replies']) == (
+        'ping', lab_line.target4, 1)
+    assert _payload(stop)['type'] == 'cycle-stop'
+
+
+def test_attach_more_after_each_command(daemon, lab_line):
+    with daemon.connect() as s:
+        s.settimeout(10)
+        stream = ControlStream()
+
+        def until(pred):
+            got = []
+            while not any(pred(i) for i in got):
+                data = s.recv(65536)
+                assert data, got
+                got += stream.feed(data)
+            return got
+        s.sendall(b'attach format json\n')
+        assert _lines(until(lambda i: i[0] == 'data')) == ['OK', 'MORE',
+                                                           'DATA']
+        s.sendall(('ping -c 1 %s\n' % lab_line.target4).encode())
+        got = until(lambda i: i[0] == 'data')
+        assert _lines(got) == ['OK id-1', 'MORE', 'DATA']
+        s.sendall(b'bogus 1.2.3.4\nhalt 99\nget pid\ndone\n')
+        assert _lines(until(lambda i: i[1] == 'OK'))[:3] == [
+            'ERR command not accepted', 'ERR no task id-99',
+            'ERR command not accepted']     # no interactive commands now
+
+
+def test_halt(daemon, lab_line):
+    with daemon.connect() as s:
+        s.sendall(('attach format json\nping -c 5 -i 1 -F 2000 %s\n'
+                   % lab_line.target4).encode())
+        time.sleep(1.5)
+        items = control_session(s, ['halt 1', 'halt 99', 'done'])
+    lines = _lines(items)
+    assert 'OK halted 1' in lines and 'ERR no task id-99' in lines
+    pings = [_payload(i) for i in items if i[0] == 'data'
+             and _payload(i)['type'] == 'ping']
+    assert len(pings) == 1 and pings[0]['ping_sent'] < 5
+    assert _payload(items[-1])['type'] == 'cycle-stop'
+
+
+def test_tcp_listener_from_the_namespace(daemon, lab_line):
+    script = (
+        'import socket,sys\n'
+        's=socket.create_connection(("127.0.0.1",%d))\n'
+        's.sendall(b"attach format json\\nping -c 1 %s\\ndone\\n")\n'
+        'b=b""\n'
+        'while True:\n'
+        '    d=s.recv(65536)\n'
+        '    if not d: break\n'
+        '    b+=d\n'
+        'sys.stdout.write(b.decode())\n' % (PORT, lab_line.target4))
+    out = lab_line.run([sys.executable, '-c', script], capture_output=True,
+                       text=True, timeout=30, check=True).stdout
+    items = ControlStream().feed(out.encode())
+    assert _lines(items)[:2] == ['OK', 'MORE']
+    assert _payload(items[-1])['type'] == 'cycle-stop'
+    name = _payload(items[2])['list_name']
+    assert name.startswith('127.0.0.1:')
+
+
+def _many_clients(daemon, lab, n, per):
+    """n attached clients at once, each sending ``per`` pings with its own
+    user ids; returns {client: [userid of each ping result received]}."""
+    sel = selectors.DefaultSelector()
+    got = {}
+    for c in range(n):
+        s = daemon.connect()
+        s.setblocking(False)
+        cmds = ['attach format json'] + [
+            'ping -c 1 -U %d -F %d %s' % (c * 1000 + k, 10000 + c * per + k,
+                                          lab.target4)
+            for k in range(per)] + ['done']
+        out = ''.join(l + '\n' for l in cmds).encode()
+        got[c] = []
+        sel.register(s, selectors.EVENT_READ | selectors.EVENT_WRITE,
+                     [c, out, ControlStream()])
+    end = time.time() + 120
+    while sel.get_map() and time.time() < end:
+        for key, mask in sel.select(1):
+            s, st = key.fileobj, key.data
+            if mask & selectors.EVENT_WRITE and st[1]:
+                st[1] = st[1][s.send(st[1]):]
+                if not st[1]:
+                    sel.modify(s, selectors.EVENT_READ, st)
+            if mask & selectors.EVENT_READ:
+                data = s.recv(1 << 16)
+                if not data:
+                    sel.unregister(s)
+                    s.close()
+                    continue
+                for item in st[2].feed(data):
+                    if item[0] == 'data':
+                        obj = _payload(item)
+                        if obj['type'] == 'ping':
+                            got[st[0]].append(obj['userid'])
+                        else:
+                            got[st[0]].append(obj['type'])
+    assert not sel.get_map(), 'clients still open after 120 s'
+    return got
+
+
+def test_200_clients_each_get_their_own_results_once(daemon, lab_line):
+    n, per = 200, 20
+    got = _many_clients(daemon, lab_line, n, per)
+    for c in range(n):
+        assert got[c] [0] == 'cycle-start' and got[c][-1] == 'cycle-stop'
+        assert sorted(got[c][1:-1]) == [c * 1000 + k for k in range(per)], c
+
+
+def _hostile(daemon, lab):
+    """Each hostile client; returns what it must have seen."""
+    import struct
+    # garbage (binary, and a line of it): an ERR per line, still usable
+    items = daemon.session(['\x00\xff\x01garbage\x7f', 'get version'],
+                           timeout=2)
+    assert _lines(items)[0].startswith("ERR unhandled command '")
+    assert _lines(items)[1] == 'OK version 20211212'
+    # a 1 MB line: ERR, then the connection is closed
+    with daemon.connect() as s:
+        try:
+            s.sendall(b'x' * (1 << 20))
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        s.settimeout(10)
+        got = b''
+        try:
+            while data := s.recv(65536):
+                got += data
+        except ConnectionResetError:
+            pass
+        assert got == b'ERR line too long\n'
+    # an unknown command
+    assert daemon.ask('frobnicate now') == ["ERR unhandled command "
+                                            "'frobnicate now'"]
+    # attached clients that vanish with tasks queued and running: one
+    # closes, one resets the connection
+    for linger in (False, True):
+        s = daemon.connect()
+        if linger:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                         struct.pack('ii', 1, 0))
+        s.sendall(('attach format json\n' + ''.join(
+            'ping -c 2 -F %d %s\n' % (30000 + k + 100 * linger, lab.target4)
+            for k in range(20))).encode())
+        time.sleep(0.2)
+        s.close()
+
+
+def test_hostile_clients_do_not_disturb_others(daemon, lab_line):
+    import threading
+    results = {}
+    t = threading.Thread(target=lambda: results.update(
+        _many_clients(daemon, lab_line, 20, 20)))
+    t.start()
+    try:
+        _hostile(daemon, lab_line)
+    finally:
+        t.join(150)
+    assert len(results) == 20
+    for c in range(20):
+        assert results[c][0] == 'cycle-start' and \
+            results[c][-1] == 'cycle-stop'
+        assert sorted(results[c][1:-1]) == [c * 1000 + k for k in range(20)]
+    assert daemon.ask('get version') == ['OK version 20211212']
+
+
+def test_file_source_to_an_outfile(daemon, lab_line):
+    targets = os.path.join(daemon.tmp, 'targets.txt')
+    with open(targets, 'w') as f:
+        f.write('%s\n# comment\n%s\n' % (lab_line.target4, lab_line.src4))
+    out = os.path.join(daemon.tmp, 'of1.json')
+    with daemon.connect() as s:
+        items = control_session(s, [
+            'observe sources',
+            'outfile open name of1 file %s mode truncate' % out,
+            'source add name src1 descr "test list" list_id 7 cycle_id 3 '
+            'outfile of1 command "ping -c 1" file %s cycles 2' % targets],
+            timeout=8)
+    lines = [l for l in _lines(items)]
+    assert lines[:2] == ['OK', 'OK']
+    assert lines[2].split(' ', 2)[2] == (
+        "source add name 'src1' descr 'test list' list_id 7 cycle_id 3 "
+        "priority 1 outfile 'of1' type 'file' file '%s' cycles 2 "
+        "autoreload off" % targets)
+    assert lines[3] == 'OK source added'
+    assert [l.split(' ', 2)[2] for l in lines[4:]] == [
+        "source cycle 'src1' id 3", "source cycle 'src1' id 4",
+        "source finish 'src1'"]
+    assert daemon.ask('outfile close of1') == ['OK']
+    with open(out) as f:
+        objs = [json.loads(l) for l in f]
+    assert [(o['type'], o.get('id'), o.get('dst')) for o in objs
+            if o['type'] != 'ping'] == [
+        ('cycle-start', 3, None), ('cycle-stop', 3, None),
+        ('cycle-start', 4, None), ('cycle-stop', 4, None)] or \
+        sorted(o['type'] for o in objs) == ['cycle-start'] * 2 + \
+        ['cycle-stop'] * 2 + ['ping'] * 4
+    assert sorted(o['dst'] for o in objs if o['type'] == 'ping') == sorted(
+        [lab_line.target4, lab_line.src4] * 2)
+
+
+def test_shutdown_done_finishes_queued_work(lab_line):
+    d = Daemon(lab_line, port=PORT + 1)
+    try:
+        with d.connect() as a:
+            a.sendall(('attach format json\n' + ''.join(
+                'ping -c 1 -F %d %s\n' % (40000 + k, lab_line.target4)
+                for k in range(10))).encode())
+            time.sleep(0.2)
+            assert d.ask('shutdown done') == ['OK']
+            items = control_session(a, [], timeout=20)
+        pings = [i for i in items if i[0] == 'data'
+                 and _payload(i)['type'] == 'ping']
+        assert len(pings) == 10
+        assert d.proc.wait(20) == 0
+        assert not os.path.exists(d.path)       # removed on exit
+    finally:
+        d.stop()
+
+
+def test_sigterm_writes_finished_results(lab_line):
+    d = Daemon(lab_line, port=PORT + 2)
+    try:
+        with d.connect() as a:
+            a.sendall(('attach format json\nping -c 1 -F 41000 %s\n'
+                       'ping -c 30 -i 1 -F 41001 %s\n'
+                       % (lab_line.target4, lab_line.target4)).encode())
+            time.sleep(1.5)
+            d.proc.send_signal(signal.SIGTERM)
+            items = control_session(a, [], timeout=20)
+        pings = [_payload(i) for i in items if i[0] == 'data'
+                 and _payload(i)['type'] == 'ping']
+        assert sorted(p['ping_sent'] for p in pings)[0] == 1
+        assert d.proc.wait(20) == 0
+    finally:
+        d.stop()
