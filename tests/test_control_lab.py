@@ -371,3 +371,34 @@ def test_sigterm_writes_finished_results(lab_line):
         assert d.proc.wait(20) == 0
     finally:
         d.stop()
+
+
+@pytest.mark.parametrize('via', ['unix', 'tcp'])
+def test_debian_sc_attach_drives_our_daemon(daemon, lab_line, via):
+    """Debian's sc_attach (20211212: plain DATA len) from a command file
+    to a warts file that sc_warts2json reads."""
+    cmds = os.path.join(daemon.tmp, 'cmds-%s.txt' % via)
+    out = os.path.join(daemon.tmp, 'out-%s.warts' % via)
+    with open(cmds, 'w') as f:
+        f.write('ping -c 1 -F %d %s\ntrace -q 1 %s\n' % (
+            42000 + (via == 'tcp'), lab_line.target4, lab_line.src4))
+    where = ['-U', daemon.path] if via == 'unix' else \
+        ['-p', '127.0.0.1:%d' % PORT]
+    p = lab_line.run(['sc_attach', *where, '-i', cmds, '-o', out],
+                     capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    j = subprocess.run(['sc_warts2json', out], capture_output=True,
+                       text=True, check=True).stdout
+    objs = [json.loads(l) for l in j.splitlines()]
+    assert [o['type'] for o in objs] == ['cycle-start', 'ping', 'trace',
+                                         'cycle-stop'] or \
+        [o['type'] for o in objs] == ['cycle-start', 'trace', 'ping',
+                                      'cycle-stop']
+    ping = next(o for o in objs if o['type'] == 'ping')
+    assert ping['dst'] == lab_line.target4
+    assert ping['statistics']['replies'] == 1
+    assert objs[0]['list_name'].startswith(
+        daemon.path + ':' if via == 'unix' else '127.0.0.1:')
+    dump = subprocess.run(['sc_wartsdump', out], capture_output=True,
+                          text=True, check=True).stdout
+    assert 'ra-monitor' in dump

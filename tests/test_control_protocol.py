@@ -81,3 +81,22 @@ def test_attach_parameters():
     assert attach.parse_params('') == {'format': 'warts'}
     assert attach.parse_params('format json priority 5 name "a b"') == {
         'format': 'json', 'priority': 5, 'name': 'a b'}
+
+
+LIST_BLOCK = (b'DATA 70\n'
+              b'M$@4``0```"8````!`````#$R-RXP+C`N,3HU,S0X-``"``MR82UM;VYI'
+              b'=&]R\n!````\n`\n')
+
+
+def test_warts_attach_blocks_match_the_transcript():
+    from scamperd.listcycle import Cycle, ScamperList
+    lst = ScamperList(id=0, name='127.0.0.1:53484', monitor='ra-monitor')
+    assert attach.data(lst, 'list', 'warts') == LIST_BLOCK
+    cyc = Cycle(lst, id=1, start=0x6b097e4d, hostname='vm')
+    assert attach.data(cyc, 'cycle-start', 'warts') == \
+        b'DATA 44\n' + CYCLE_START
+    cyc.stop = 0x6b097e54
+    assert attach.data(cyc, 'cycle-stop', 'warts') == \
+        b'DATA 28\n' + CYCLE_STOP
+    assert attach.data(cyc, 'cycle-stop', 'warts', 4).startswith(
+        b'DATA 28 id-4\n')

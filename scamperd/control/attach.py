@@ -16,11 +16,11 @@ from scamperd.control import uuencode
 from scamperd.control.protocol import params
 from scamperd.method import CommandError
 from scamperd.sources import Source
+from scamperd.warts import cycle as warts_cycle
 
 PARAMS_2021 = ('format', 'priority')
 PARAMS_NEW = ('list_id', 'cycle_id', 'descr', 'monitor', 'name')
 FORMATS = ('warts', 'json')
-WARTS = None        # the warts encoder, once it exists (see data())
 
 
 def parse_params(text):
@@ -176,6 +176,12 @@ def data(obj, kind, fmt, task_id=None):
         else:
             payload = obj
         return frame(payload, task_id)
-    if kind != 'result':
-        obj = WARTS(obj, kind)
+    # warts: the connection is one warts file: its list and cycle have
+    # file ids 1 (results are encoded so by the worker)
+    if kind == 'list':
+        obj = warts_cycle.list_record(1, obj)
+    elif kind == 'cycle-start':
+        obj = warts_cycle.cycle_record(1, 1, obj)
+    elif kind == 'cycle-stop':
+        obj = warts_cycle.cycle_stop_record(1, obj.stop)
     return frame(uuencode.encode(obj), task_id)

@@ -262,9 +262,6 @@ class Control:
         p = attach.parse_params(text)
         if isinstance(p, str):
             return [p]
-        if p['format'] == 'warts' and attach.WARTS is None:
-            return ['ERR format warts is not available yet: '
-                    'use attach format json']
         a = attach.Attach(p, conn.peer, conn.send, conn.close_when_sent,
                           monitor=self.monitorname,
                           hostname=socket.gethostname(), ids=self.data_ids)
