@@ -93,7 +93,8 @@ def validate(o):
                 raise CommandError('-I "%s": %s' % (c, e)) from None
 
 
-def main(argv=None):
+def main(argv=None, socket_perms=(None, None)):
+    """``socket_perms``: (mode, gid) of the -U socket (scamperd)."""
     argv = sys.argv[1:] if argv is None else argv
     try:
         o = optmod.parse(argv)
@@ -124,7 +125,7 @@ def main(argv=None):
                          % (e.filename, e.strerror))
         return 1
     try:
-        listeners = ctlmod.listen(o)
+        listeners = ctlmod.listen(o, *socket_perms)
     except OSError as e:
         sys.stderr.write('scamper: control socket: %s\n' % e)
         return 1

@@ -402,3 +402,30 @@ def test_debian_sc_attach_drives_our_daemon(daemon, lab_line, via):
     dump = subprocess.run(['sc_wartsdump', out], capture_output=True,
                           text=True, check=True).stdout
     assert 'ra-monitor' in dump
+
+
+def _ctl(daemon, *args, stdin=None):
+    return subprocess.run([sys.executable, '-m', 'scamper_cli.scamperctl',
+                           '-U', daemon.path, *args], capture_output=True,
+                          text=True, timeout=60, input=stdin, cwd='/')
+
+
+def test_scamperctl(daemon, lab_line):
+    p = _ctl(daemon, 'do', '--json', 'ping -c 1 -F 43000 %s'
+             % lab_line.target4, 'trace -q 1 %s' % lab_line.src4)
+    assert p.returncode == 0, p.stderr
+    objs = [json.loads(l) for l in p.stdout.splitlines()]
+    assert sorted(o['type'] for o in objs) == ['ping', 'trace']
+    p = _ctl(daemon, 'do', '-', stdin='ping -c 1 -F 43001 %s\nbogus\n'
+             % lab_line.target4)
+    assert p.returncode == 1 and 'bogus: ERR command not accepted' in p.stderr
+    assert p.stdout.startswith('ping %s to %s: 84 byte packets\n' % (
+        lab_line.src4, lab_line.target4))
+    p = _ctl(daemon, 'get', 'version')
+    assert (p.returncode, p.stdout) == (0, 'OK version 20211212\n')
+    p = _ctl(daemon, 'get', 'bogus')
+    assert (p.returncode, p.stdout) == (
+        1, "ERR unhandled get command 'bogus'\n")
+    p = _ctl(daemon, 'watch', '--once')
+    assert p.returncode == 0 and p.stdout.startswith(
+        'scamper: 20000 pps, ') and '(no sources)' in p.stdout

@@ -105,6 +105,8 @@ class Attach(Source):
             commands.parse(text)
         except CommandError:
             self.send(b'ERR command not accepted\n')
+            self.more = False       # the MORE it used is free again
+            self._more()
             return
         tid = self.next_id
         self.next_id += 1

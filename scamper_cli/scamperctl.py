@@ -1,0 +1,212 @@
+"""scamperctl: talk to a running scamper or scamperd over its control
+socket.
+
+    scamperctl do "trace -P icmp-paris 192.0.2.1" ...   run, print results
+    scamperctl do --json - < commands.txt               (one per line)
+    scamperctl get pps | set pps 100 | source list | outfile list
+    scamperctl shutdown done
+    scamperctl watch                                    sources, tasks
+
+It uses the Unix socket (default: scamperd's) or, with -P, TCP.
+``do`` attaches (in warts, decoded here) and sends one command per MORE,
+as sc_attach does."""
+
+import argparse
+import io
+import json
+import socket
+import sys
+import time
+
+from scamper_cli.scamperd import DEFAULT_SOCKET
+from scamperd.control import uuencode
+
+BAR = 30
+
+
+class Conn:
+    """A control connection: lines out, lines and DATA blocks in."""
+
+    def __init__(self, args):
+        if args.port:
+            host, _, port = args.port.rpartition(':')
+            self.sock = socket.create_connection((host or '127.0.0.1',
+                                                  int(port)))
+        else:
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.sock.connect(args.unix)
+        self.f = self.sock.makefile('rb')
+
+    def send(self, line):
+        self.sock.sendall(line.encode() + b'\n')
+
+    def item(self):
+        """('line', text), ('data', bytes) or None at the end."""
+        raw = self.f.readline()
+        if not raw:
+            return None
+        line = raw.decode('utf-8', 'replace').rstrip('\n')
+        if line.startswith('DATA '):
+            n = int(line.split()[1])
+            return 'data', self.f.read(n)
+        return 'line', line
+
+    def ask(self, line):
+        """An interactive command: its reply lines up to OK/ERR."""
+        self.send(line)
+        out = []
+        while True:
+            it = self.item()
+            if it is None:
+                return out
+            out.append(it[1])
+            if it[1].startswith(('OK', 'ERR')):
+                return out
+
+
+def _quote(w):
+    return '"%s"' % w if ' ' in w else w
+
+
+def cmd_interactive(conn, args):
+    words = [args.verb] + args.words
+    if args.verb == 'set':                  # the rest of the line, as is
+        line = ' '.join(words)
+    else:
+        line = ' '.join(_quote(w) for w in words)
+    lines = conn.ask(line)
+    for l in lines:
+        print(l)
+    return 1 if not lines or lines[-1].startswith('ERR') else 0
+
+
+class _Stream(io.RawIOBase):
+    """The warts bytes of the DATA blocks, read as a file; control lines
+    are handled as they come (``on_line``)."""
+
+    def __init__(self, conn, on_line):
+        self.conn = conn
+        self.on_line = on_line
+        self.buf = b''
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        while not self.buf:
+            it = self.conn.item()
+            if it is None:
+                return 0
+            if it[0] == 'data':
+                self.buf = uuencode.decode(it[1])
+            else:
+                self.on_line(it[1])
+        n = min(len(b), len(self.buf))
+        b[:n] = self.buf[:n]
+        self.buf = self.buf[n:]
+        return n
+
+
+def cmd_do(conn, args):
+    from scamperd.warts import file as warts_file
+    todo = list(args.commands)
+    if todo == ['-']:
+        todo = [l.strip() for l in sys.stdin if l.strip()
+                and not l.startswith('#')]
+    state = {'sent': 0, 'errors': 0, 'done': False}
+
+    def on_line(line):
+        if line == 'MORE':
+            if state['sent'] < len(todo):
+                conn.send(todo[state['sent']])
+                state['sent'] += 1
+            elif not state['done']:
+                conn.send('done')
+                state['done'] = True
+        elif line.startswith('ERR'):
+            state['errors'] += 1
+            sys.stderr.write('scamperctl: %s: %s\n'
+                             % (todo[state['sent'] - 1], line))
+
+    conn.send('attach')
+    reader = io.BufferedReader(_Stream(conn, on_line))
+    for otype, _, obj in warts_file.read_objects(reader):
+        if not hasattr(obj, 'to_text'):
+            continue
+        sys.stdout.write(obj.to_json() + '\n' if args.json
+                         else obj.to_text())
+        sys.stdout.flush()
+    return 1 if state['errors'] else 0
+
+
+def _bar(n, total):
+    full = BAR * min(n, total) // total if total else 0
+    return '[%s%s]' % ('#' * full, '.' * (BAR - full))
+
+
+def cmd_watch(conn, args):
+    while True:
+        window = conn.ask('get window')[0].split()[-1]
+        active, _, limit = window.partition('/')
+        pps = conn.ask('get pps')[0].split()[-1]
+        srcs = conn.ask('source list')[:-1]
+        lines = ['scamper: %s pps, %s tasks running%s' % (
+            pps, active, '' if limit == '0' else ' of %s' % limit)]
+        if limit != '0':
+            lines.append('window  %s' % _bar(int(active), int(limit)))
+        for s in srcs:
+            lines.append('  ' + s[5:])
+        if not srcs:
+            lines.append('  (no sources)')
+        if not args.once:
+            sys.stdout.write('\x1b[H\x1b[J')
+        sys.stdout.write('\n'.join(lines) + '\n')
+        sys.stdout.flush()
+        if args.once:
+            return 0
+        time.sleep(args.interval)
+
+
+def parser():
+    p = argparse.ArgumentParser(prog='scamperctl', description=__doc__,
+                                formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument('-U', dest='unix', default=DEFAULT_SOCKET,
+                   help='Unix control socket (default %(default)s)')
+    p.add_argument('-P', dest='port', metavar='[HOST:]PORT',
+                   help='TCP control socket instead')
+    sub = p.add_subparsers(dest='verb', required=True)
+    d = sub.add_parser('do', help='run measurements, print the results')
+    d.add_argument('--json', action='store_true', help='print JSON')
+    d.add_argument('commands', nargs='+',
+                   help='whole scamper commands, or - to read them from '
+                        'standard input')
+    for verb in ('get', 'set', 'source', 'outfile', 'shutdown'):
+        s = sub.add_parser(verb, help='the %s control command' % verb)
+        s.add_argument('words', nargs='*')
+    w = sub.add_parser('watch', help='show sources and tasks')
+    w.add_argument('--once', action='store_true')
+    w.add_argument('--interval', type=float, default=1.0)
+    return p
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    try:
+        conn = Conn(args)
+    except OSError as e:
+        sys.stderr.write('scamperctl: cannot connect: %s\n' % e)
+        return 1
+    try:
+        if args.verb == 'do':
+            return cmd_do(conn, args)
+        if args.verb == 'watch':
+            return cmd_watch(conn, args)
+        return cmd_interactive(conn, args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""scamperd: scamper as a service (the service manager's entry point).
+
+Reads /etc/scamperd.conf (``key = value`` lines, ``#`` comments):
+
+    socket = /run/scamperd/scamperd.sock   # Unix control socket
+    socket_mode = 0660
+    group = scamper          # the socket's group: who may use it
+    user = scamper           # the unprivileged user measurements run as
+    pps = 20
+    window = 0
+    monitorname = <host name>
+    outdir = /var/lib/scamperd   # the default output, relative outfiles
+    format = warts
+    port =                   # also listen on TCP (loopback) when set
+
+then runs scamper with the matching flags (``-U``, ``-p``, ``-w``, ``-M``,
+``-o``, ``-O``, ``-P``); flags given to scamperd are passed on after them
+and win.  It runs in the foreground: the service manager supervises it.
+"""
+
+import grp
+import os
+import sys
+
+from scamper_cli import main as scamper_main
+
+DEFAULT_CONFIG = '/etc/scamperd.conf'
+DEFAULT_SOCKET = '/run/scamperd/scamperd.sock'
+
+DEFAULTS = {
+    'socket': DEFAULT_SOCKET, 'socket_mode': '0660', 'group': 'scamper',
+    'user': 'scamper', 'pps': '20', 'window': '0', 'monitorname': '',
+    'outdir': '/var/lib/scamperd', 'format': 'warts', 'port': '',
+}
+
+
+class ConfigError(Exception):
+    pass
+
+
+def read_config(text, name=DEFAULT_CONFIG):
+    cfg = dict(DEFAULTS)
+    for n, line in enumerate(text.splitlines(), 1):
+        line = line.split('#', 1)[0].strip()
+        if not line:
+            continue
+        key, sep, value = line.partition('=')
+        key, value = key.strip(), value.strip()
+        if not sep or key not in DEFAULTS:
+            raise ConfigError('%s:%d: unknown setting %r' % (name, n, key))
+        cfg[key] = value
+    try:
+        cfg['socket_mode'] = int(cfg['socket_mode'], 8)
+    except ValueError:
+        raise ConfigError('%s: socket_mode must be octal' % name) from None
+    return cfg
+
+
+def scamper_argv(cfg, extra):
+    argv = ['-U', cfg['socket'], '-p', cfg['pps'], '-w', cfg['window'],
+            '-O', cfg['format']]
+    if cfg['monitorname']:
+        argv += ['-M', cfg['monitorname']]
+    if cfg['outdir']:
+        argv += ['-o', os.path.join(cfg['outdir'],
+                                    'scamperd.' + cfg['format'])]
+    if cfg['port']:
+        argv += ['-P', cfg['port']]
+    return argv + list(extra)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    path = DEFAULT_CONFIG
+    if argv[:1] == ['--config'] and len(argv) > 1:
+        path, argv = argv[1], argv[2:]
+    try:
+        try:
+            with open(path) as f:
+                cfg = read_config(f.read(), path)
+        except FileNotFoundError:
+            if path != DEFAULT_CONFIG:
+                raise ConfigError('%s: no such file' % path) from None
+            cfg = read_config('')
+        try:
+            gid = grp.getgrnam(cfg['group']).gr_gid if cfg['group'] else None
+        except KeyError:
+            raise ConfigError("unknown group '%s'" % cfg['group']) from None
+    except ConfigError as e:
+        sys.stderr.write('scamperd: %s\n' % e)
+        return 1
+    os.environ['SCAMPER_USER'] = cfg['user']
+    if cfg['outdir']:
+        os.chdir(cfg['outdir'])      # relative `outfile open` paths
+    return scamper_main.main(scamper_argv(cfg, argv),
+                             socket_perms=(cfg['socket_mode'], gid))
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""scamperd: its configuration file, and the service run in a lab."""
+
+import grp
+import os
+import pwd
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+
+from scamper_cli.scamperd import ConfigError, read_config, scamper_argv
+
+
+def test_config_defaults_and_flags():
+    cfg = read_config('# comment\npps = 100\nmonitorname = vp1 # here\n'
+                      'port = 31337\n')
+    assert cfg['socket_mode'] == 0o660 and cfg['group'] == 'scamper'
+    assert scamper_argv(cfg, ['-w', '9']) == [
+        '-U', '/run/scamperd/scamperd.sock', '-p', '100', '-w', '0',
+        '-O', 'warts', '-M', 'vp1', '-o', '/var/lib/scamperd/scamperd.warts',
+        '-P', '31337', '-w', '9']
+
+
+@pytest.mark.parametrize('text,err', [
+    ('bogus = 1', "unknown setting 'bogus'"),
+    ('pps 1', "unknown setting 'pps 1'"),
+    ('socket_mode = 66x', 'socket_mode must be octal'),
+])
+def test_config_errors(text, err):
+    with pytest.raises(ConfigError) as e:
+        read_config(text)
+    assert err in str(e.value)
+
+
+def test_example_config_is_valid():
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(here, 'packaging', 'scamperd.conf')) as f:
+        assert read_config(f.read())['user'] == 'scamper'
+
+
+def test_scamperd_service_in_the_lab(lab_line):
+    tmp = tempfile.mkdtemp(prefix='sc-scamperd-')
+    nobody = pwd.getpwnam('nobody')
+    os.chown(tmp, nobody.pw_uid, nobody.pw_gid)
+    os.chmod(tmp, 0o755)
+    sock = os.path.join(tmp, 'ctl.sock')
+    conf = os.path.join(tmp, 'scamperd.conf')
+    group = grp.getgrgid(nobody.pw_gid).gr_name
+    with open(conf, 'w') as f:
+        f.write('socket = %s\ngroup = %s\nuser = nobody\npps = 500\n'
+                'outdir = %s\nformat = json\nmonitorname = vp1\n'
+                % (sock, group, tmp))
+    p = subprocess.Popen(['ip', 'netns', 'exec', lab_line.ns('src'),
+                          sys.executable, '-m', 'scamper_cli.scamperd',
+                          '--config', conf], cwd='/',
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        end = time.time() + 20
+        while not os.path.exists(sock):
+            assert p.poll() is None, p.stderr.read()
+            assert time.time() < end
+            time.sleep(0.05)
+        st = os.stat(sock)
+        assert stat.S_IMODE(st.st_mode) == 0o660
+        assert (st.st_uid, st.st_gid) == (0, nobody.pw_gid)
+
+        def ctl(*args):
+            return subprocess.run([sys.executable, '-m',
+                                   'scamper_cli.scamperctl', '-U', sock,
+                                   *args], capture_output=True, text=True,
+                                  timeout=30, cwd='/')
+        assert ctl('get', 'monitorname').stdout == 'OK monitorname vp1\n'
+        assert ctl('get', 'pps').stdout == 'OK pps 500\n'
+        # a relative outfile lands in outdir, written by the service user
+        assert ctl('outfile', 'open', 'name', 'o1', 'file', 'o1.json',
+                   'mode', 'truncate').stdout == 'OK\n'
+        assert os.stat(os.path.join(tmp, 'o1.json')).st_uid == nobody.pw_uid
+        assert ctl('shutdown', 'done').stdout == 'OK\n'
+        assert p.wait(20) == 0
+        assert not os.path.exists(sock)
+        assert os.path.exists(os.path.join(tmp, 'scamperd.json'))
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
