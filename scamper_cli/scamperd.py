@@ -12,6 +12,7 @@ Reads /etc/scamperd.conf (``key = value`` lines, ``#`` comments):
     outdir = /var/lib/scamperd   # the default output, relative outfiles
     format = warts
     port =                   # also listen on TCP (loopback) when set
+    attach_ids = off         # on: DATA len id-N (scamper >= 2023 clients)
 
 then runs scamper with the matching flags (``-U``, ``-p``, ``-w``, ``-M``,
 ``-o``, ``-O``, ``-P``); flags given to scamperd are passed on after them
@@ -31,6 +32,7 @@ DEFAULTS = {
     'socket': DEFAULT_SOCKET, 'socket_mode': '0660', 'group': 'scamper',
     'user': 'scamper', 'pps': '20', 'window': '0', 'monitorname': '',
     'outdir': '/var/lib/scamperd', 'format': 'warts', 'port': '',
+    'attach_ids': 'off',
 }
 
 
@@ -53,6 +55,8 @@ def read_config(text, name=DEFAULT_CONFIG):
         cfg['socket_mode'] = int(cfg['socket_mode'], 8)
     except ValueError:
         raise ConfigError('%s: socket_mode must be octal' % name) from None
+    if cfg['attach_ids'] not in ('on', 'off'):
+        raise ConfigError('%s: attach_ids must be on or off' % name)
     return cfg
 
 
@@ -93,7 +97,8 @@ def main(argv=None):
     if cfg['outdir']:
         os.chdir(cfg['outdir'])      # relative `outfile open` paths
     return scamper_main.main(scamper_argv(cfg, argv),
-                             socket_perms=(cfg['socket_mode'], gid))
+                             socket_perms=(cfg['socket_mode'], gid),
+                             data_ids=cfg['attach_ids'] == 'on')
 
 
 if __name__ == '__main__':

@@ -100,6 +100,7 @@ class Attach(Source):
             return
         if verb == 'halt':
             self.send(self._halt(arg.strip(' ')))
+            self._more()            # a halted pending task frees room
             return
         try:
             commands.parse(text)
@@ -122,7 +123,6 @@ class Attach(Source):
         for i, (t, _) in enumerate(self.pending):
             if t == tid:
                 del self.pending[i]
-                self._more()
                 return b'OK halted %d\n' % tid
         if tid in self.running and self.halter(tid):
             return b'OK halted %d\n' % tid

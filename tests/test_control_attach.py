@@ -1,0 +1,85 @@
+"""Attach state without sockets: the lines a client sees, MORE credits,
+task ids, DATA framing (plain for 2021 clients, with ids for new ones)."""
+
+from scamperd.control import attach
+from scamperd.sources import Sources
+
+
+def _attach(text, ids=False):
+    sent, closed = [], []
+    a = attach.Attach(attach.parse_params(text), '127.0.0.1:5', sent.append,
+                      lambda: closed.append(1), monitor='m', hostname='vm',
+                      ids=ids)
+    srcs = Sources(None, 'json', daemon=True)
+    a.start()
+    srcs.add(a)
+    return a, srcs, sent, closed
+
+
+def _text(sent):
+    return b''.join(sent).decode().splitlines()
+
+
+def test_a_session():
+    a, srcs, sent, closed = _attach('format json')
+    assert _text(sent)[:2] == ['OK', 'MORE']
+    assert _text(sent)[2].startswith('DATA ')
+    assert '"list_name":"127.0.0.1:5"' in _text(sent)[3]
+    sent.clear()
+    a.line('ping -c 1 192.0.2.1')
+    a.line('trace 192.0.2.2')
+    a.line('bogus 1')
+    assert _text(sent) == ['OK id-1', 'OK id-2', 'ERR command not accepted']
+    sent.clear()
+    src, where, line, t1 = srcs.next()
+    assert (src, line, t1) == (a, 'ping -c 1 192.0.2.1', 1)
+    assert _text(sent) == []                 # one still pending: no MORE
+    src, where, line, t2 = srcs.next()
+    assert _text(sent) == ['MORE']
+    sent.clear()
+    a.line('halt 2')
+    a.line('halt 3')
+    assert _text(sent) == ['ERR no task id-2', 'ERR no task id-3']
+    sent.clear()
+    a.line('done')
+    assert _text(sent) == ['OK']
+    sent.clear()
+    srcs.done(a, t2, b'{"t":2}\n')
+    srcs.done(a, t1, b'{"t":1}\n')
+    assert _text(sent)[:4] == ['DATA 8', '{"t":2}', 'DATA 8', '{"t":1}']
+    assert 'cycle-stop' in _text(sent)[5] and closed == [1]
+    assert a not in srcs.all
+
+
+def test_halt_of_a_pending_task_and_more_back():
+    a, srcs, sent, closed = _attach('format json')
+    a.line('ping 192.0.2.1')
+    sent.clear()
+    a.line('halt 1')
+    assert _text(sent) == ['OK halted 1', 'MORE']
+    assert srcs.next() is None
+
+
+def test_ids_for_new_clients():
+    a, srcs, sent, _ = _attach('format json name "x y" list_id 4')
+    assert a.name == 'x y' and a.list.id == 4
+    a.line('ping 192.0.2.1')
+    srcs.next()
+    sent.clear()
+    srcs.done(a, 1, b'{}\n')
+    assert sent == [b'DATA 3 id-1\n{}\n']
+    # the listener switch gives the id form to plain attach too
+    a, srcs, sent, _ = _attach('format json', ids=True)
+    a.line('ping 192.0.2.1')
+    srcs.next()
+    sent.clear()
+    srcs.done(a, 1, b'{}\n')
+    assert sent == [b'DATA 3 id-1\n{}\n']
+
+
+def test_warts_attach_starts_with_list_and_cycle_blocks():
+    a, srcs, sent, _ = _attach('')
+    lines = _text(sent)
+    assert lines[:2] == ['OK', 'MORE']
+    assert [l for l in lines if l.startswith('DATA')] == ['DATA 48',
+                                                          'DATA 44']
