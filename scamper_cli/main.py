@@ -114,6 +114,9 @@ def main(argv=None, socket_perms=(None, None), data_ids=False):
             return _die(str(e))
         return _die('-c "%s": %s' % (o.command, e))
 
+    if o.format.startswith('warts') and not o.outfile and os.isatty(1):
+        return _die('not going to dump %s to a tty, sorry' % o.format)
+
     # files are opened here, as the user who ran scamper
     try:
         out_fd = _open_out(o.outfile) if o.outfile else 1
@@ -138,7 +141,7 @@ def main(argv=None, socket_perms=(None, None), data_ids=False):
     cycle = listcycle.Cycle(
         id=o.cycleid,
         list=listcycle.ScamperList(id=o.listid, name=o.listname,
-                                   monitor=o.monitorname),
+                                   descr='default', monitor=o.monitorname),
         start=now, hostname=socket.gethostname())
 
     def child(priv_sock, signal_fd):

@@ -36,6 +36,10 @@ HELP = USAGE + """
             -o specify the file to write output to
             -O specify options to use:
                text: output results in plain text for interactive use
+               warts: output results in warts format for science
+               warts.gz: output results in gzipped warts format
+               warts.bz2: output results in bzip2 warts format
+               warts.xz: output results in xz warts format
                json: output results in json format, better to use warts
                cmdfile: input file specifies whole commands
                outcopy: output copy of all results collected to file
@@ -48,13 +52,11 @@ HELP = USAGE + """
 """ % PPS_MAX
 
 # -O choices: what we do with each
-O_FORMATS = ('text', 'json')
+O_FORMATS = ('text', 'json', 'warts', 'warts.gz', 'warts.bz2', 'warts.xz')
 O_FLAGS = ('cmdfile', 'outcopy', 'debugfileappend')
 O_ACCEPTED = ('planetlab', 'rawtcp', 'select', 'kqueue', 'epoll',
               'noinitndc', 'notls', 'icmp-rxerr')
-O_LATER = {'warts': 'warts output', 'warts.gz': 'warts output',
-           'warts.bz2': 'warts output', 'warts.xz': 'warts output',
-           'tsps': 'tsps input files'}
+O_LATER = {'tsps': 'tsps input files'}
 
 
 class UsageError(Exception):
@@ -69,7 +71,7 @@ class Options:
         self.monitorname = None
         self.listname = 'default'
         self.listid = 0
-        self.cycleid = 1
+        self.cycleid = 0          # scamper's default list has cycle 0
         self.outfile = None
         self.firewall = None
         self.debugfile = None

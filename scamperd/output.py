@@ -12,8 +12,11 @@ from scamperd.ping.result import Ping
 from scamperd.trace import json as trace_json
 from scamperd.trace import text as trace_text
 from scamperd.trace.result import Trace
+from scamperd.warts import cycle as warts_cycle
+from scamperd.warts import file as warts_file
 
-FORMATS = ('text', 'json')
+WARTS = warts_file.KINDS
+FORMATS = ('text', 'json') + WARTS
 
 _CODECS = {
     Trace: {'text': trace_text.format, 'json': trace_json.format},
@@ -22,7 +25,12 @@ _CODECS = {
 
 
 def format_result(result, fmt, meta=None):
-    """The bytes to write for one result in output format ``fmt``."""
+    """The bytes to write for one result in output format ``fmt``.  In
+    warts, ``meta['warts']`` gives the (list, cycle) ids the output file
+    assigned; by default those of its first list and cycle, (1, 1)."""
+    if fmt in WARTS:
+        list_id, cycle_id = (meta or {}).get('warts', (1, 1))
+        return warts_file.encode_object(result, list_id, cycle_id)
     s = _CODECS[type(result)][fmt](result)
     if fmt == 'json':
         s += '\n'
@@ -30,12 +38,25 @@ def format_result(result, fmt, meta=None):
 
 
 def cycle_start(cycle, fmt):
+    """In warts: the list and the cycle-start records, as the first (id 1)
+    of the output file."""
     if fmt == 'json':
         return (listcycle.cycle_start_json(cycle) + '\n').encode()
+    if fmt in WARTS:
+        return (warts_cycle.list_record(1, cycle.list)
+                + warts_cycle.cycle_record(1, 1, cycle))
     return b''
 
 
 def cycle_stop(cycle, fmt):
     if fmt == 'json':
         return (listcycle.cycle_stop_json(cycle) + '\n').encode()
+    if fmt in WARTS:
+        return warts_cycle.cycle_stop_record(1, cycle.stop)
     return b''
+
+
+def compressor(fmt):
+    """compress()/flush() for the whole output stream (warts.gz, .bz2,
+    .xz; nothing else is compressed)."""
+    return warts_file.compressor(fmt)

@@ -85,6 +85,7 @@ class Supervisor:
         self.cfg = cfg
         self.err = err
         self.fmt = cfg.get('format', 'text')
+        self.compress = output.compressor(self.fmt)   # -O warts.gz etc.
         self.window = cfg.get('window', 0)
         self.holdtime = cfg.get('holdtime', 5.0)
         self.nworkers = max(1, cfg.get('workers') or os.cpu_count() or 1)
@@ -292,6 +293,10 @@ class Supervisor:
                     self.sources.done(rec.source, rec.tag, None)
 
     def _write(self, data):
+        self._put(self.compress.compress(data))
+        self.written += 1
+
+    def _put(self, data):
         view = memoryview(data)
         while view:
             try:
@@ -299,7 +304,6 @@ class Supervisor:
             except InterruptedError:
                 continue
             view = view[n:]
-        self.written += 1
 
     # -- control socket (scamperd/control) ---------------------------------------
 
@@ -399,6 +403,7 @@ class Supervisor:
         if cycle is not None:
             cycle.stop = time.time()
             self._write(output.cycle_stop(cycle, self.fmt))
+        self._put(self.compress.flush())
         if self.control is not None:
             self.control.close()
         return 1 if self.errors and not self.written else 0

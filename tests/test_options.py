@@ -10,7 +10,7 @@ def test_defaults_as_scamper():
     o = parse(['-i', '192.0.2.1'])
     assert (o.command, o.pps, o.window, o.format) == ('trace', 20, 0, 'text')
     assert o.addresses == ['192.0.2.1'] and o.mode == 'i'
-    assert (o.listname, o.listid, o.cycleid) == ('default', 0, 1)
+    assert (o.listname, o.listid, o.cycleid) == ('default', 0, 0)
 
 
 def test_full_line():
@@ -38,7 +38,7 @@ def test_repeated_I_and_bare_files():
     (['-w', '-1', '-i', '192.0.2.1'], "-w value '-1'"),
     (['-L', 'abc', '-i', '192.0.2.1'], "-L value 'abc'"),
     (['-O', 'bogus', '-i', '192.0.2.1'], "-O value 'bogus'"),
-    (['-O', 'warts', '-i', '192.0.2.1'], 'not supported yet'),
+    (['-O', 'tsps', '-i', '192.0.2.1'], 'not supported yet'),
     (['-P', '192.0.2.1:31337'], 'loopback addresses only'),
     (['-P', '0'], "-P value '0'"),
     (['-P', 'x:1'], "invalid address 'x'"),
