@@ -115,15 +115,36 @@ def test_compressed_output(lab_line, tmp_path, kind, unpack):
     assert lines == our_json(path)
 
 
-def test_real_scamper_warts_read_by_us(lab_line, real_scamper, tmp_path):
+DOUBLETREE = ('trace -f 3 -Z lss1 -z 198.18.2.2 203.0.113.20',
+              'trace -f 3 -Z lss1 203.0.113.21', 'trace -N 3 203.0.113.22')
+
+
+@pytest.mark.parametrize('lab,extra', [('lab_line', DOUBLETREE),
+                                       ('lab_mtu', ('trace -M 203.0.113.23',
+                                                    'trace -M 2001:db8:203::23'
+                                                    ))])
+def test_real_scamper_warts_read_by_us(lab, extra, real_scamper, tmp_path,
+                                       request):
+    """Our reader gives what sc_warts2json and sc_warts2text print, and
+    our writer writes the objects read back byte for byte (doubletree,
+    PMTUD with packet-too-big notes, squeries included)."""
+    lab = request.getfixturevalue(lab)
     path = tmp_path / 'real.warts'
-    real_scamper.run(lab_line, '-O', 'warts', '-o', str(path),
-                     '-M', 'mon.example', *I(lab_line))
+    real_scamper.run(lab, '-O', 'warts', '-o', str(path), '-M',
+                     'mon.example', *I(lab), *(a for c in extra
+                                                for a in ('-I', c)))
     data = path.read_bytes()
     assert tool(WARTS2JSON, data).splitlines() == our_json(path)
     with ScamperFile(str(path)) as f:
         objs = list(f)
     assert isinstance(objs[-1], CycleStop)
+    traces = [o for o in objs if isinstance(o, Trace)]
+    if extra is DOUBLETREE:
+        assert sum(t.dtree is not None for t in traces) == 2
+        assert any(t.dtree and t.dtree.lss_stop for t in traces)
+        assert any(t.squeries == 3 for t in traces)
+    else:
+        assert sum(bool(t.pmtud and t.pmtud.notes) for t in traces) == 3
     text = ''.join(o.to_text() for o in objs if isinstance(o, (Trace, Ping)))
     assert tool(WARTS2TEXT, data) == text
     # and what we read, written again, is what scamper wrote

@@ -75,6 +75,7 @@ def traces(draw):
     for k in ('probe_size', 'sport', 'dport', 'probe_count'):
         setattr(t, k, draw(u16))
     t.firsthop = draw(st.integers(1, 255))
+    t.squeries = draw(st.integers(1, 255))
     t.icmp_sum = t.dport if t.flags & FLAG_ICMPCSUMDP else 0
     t.hops = draw(st.lists(hops(family), max_size=8))
     t.hop_count = max([draw(st.integers(0, 255))]

@@ -112,6 +112,7 @@ class Trace:
         self.loops = 1
         self.loopaction = 0
         self.confidence = 0
+        self.squeries = 1        # -N: probes sent at once (warts only)
         self.wait = 5
         self.wait_probe = 0
         self.tos = 0

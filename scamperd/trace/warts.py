@@ -229,6 +229,8 @@ def encode(trace, list_id=0, cycle_id=0):
         v.append((29, C.u16(trace.offset)))
     if trace.rtr is not None:
         v.append((30, C.saddr(trace.rtr)))
+    if trace.squeries >= 2:
+        v.append((31, C.u8(trace.squeries)))
     if trace.flags & ~0xff:
         v.append((32, C.u32(trace.flags)))
     hops = [h for group in hops_by_ttl(trace) for h in group]
@@ -278,7 +280,8 @@ def decode(cur, state):
               gapaction=v.get(21, 0), loopaction=v.get(22, 0),
               probe_count=v.get(23, 0), wait_probe=v.get(24, 0),
               confidence=v.get(25, 0), userid=v.get(28, 0),
-              offset=v.get(29, 0), rtr=v.get(30))
+              offset=v.get(29, 0), rtr=v.get(30),
+              squeries=max(v.get(31, 1), 1))
     if t.flags & FLAG_ICMPCSUMDP:
         t.icmp_sum = t.dport
     at = cur.pos
