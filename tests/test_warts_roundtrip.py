@@ -91,12 +91,21 @@ def traces(draw):
                     if p.probes else None)
                    for _ in range(draw(st.integers(0, 3)))]
     t.lastditch = draw(st.lists(hops(family, u8.filter(bool)), max_size=3))
+    for h in all_hops(t):
+        # scamper omits a quoted length equal to the trace's probe size and
+        # reads a missing one as the hop's: not a value it can keep
+        if h.icmp_q_ipl == t.probe_size:
+            h.icmp_q_ipl = h.probe_size
     if draw(st.booleans()):
         d = t.dtree = TraceDtree(lss=draw(maybe(names)),
                                  firsthop=draw(u8), flags=draw(u8))
         d.lss_stop = draw(maybe(addrs(family)))
         d.gss_stop = draw(maybe(addrs(family)))
     return t
+
+
+def all_hops(t):
+    return t.hops + t.lastditch + (t.pmtud.probes if t.pmtud else [])
 
 
 def hop_fields(h):
@@ -235,3 +244,21 @@ def test_lists_and_cycles_roundtrip(defs, ping):
             (cycle.id, cycle.start, 0, cycle.hostname)
         assert rc.list is rl and rp.list is rl and rp.cycle is rc
         assert rs.cycle is rc and rs.stop == cycle.start + 1
+
+
+def test_quoted_length_as_scamper_keeps_it():
+    """The writer leaves out a quoted length equal to the trace's probe
+    size; the reader fills a missing one with the hop's probe size (so a
+    PMTUD hop quoting the trace's size reads back as its own)."""
+    t = Trace(method='udp-paris', src=bytes(4), dst=bytes([192, 0, 2, 9]),
+              probe_size=44, hop_count=1)
+    big = TraceHop(addr=t.dst, probe_ttl=1, probe_id=1, probe_size=1500,
+                   icmp_type=3, icmp_code=4, icmp_q_ipl=1500, icmp_q_ttl=1,
+                   icmp_q_tos=0, icmp_nhmtu=1400)
+    odd = TraceHop(addr=t.dst, probe_ttl=1, probe_id=1, probe_size=1400,
+                   icmp_type=11, icmp_code=0, icmp_q_ipl=44, icmp_q_ttl=1,
+                   icmp_q_tos=0)
+    t.pmtud = TracePmtud(ifmtu=1500)
+    t.pmtud.probes = [big, odd]
+    back = roundtrip(t).pmtud.probes
+    assert [h.icmp_q_ipl for h in back] == [1500, 1400]
