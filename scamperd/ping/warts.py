@@ -184,13 +184,14 @@ def decode(cur, state):
     def addr(c):
         return c.addr(table)
 
-    def data(c):
-        return c.bytes(v8[0])
-    v8 = [0]
+    size = [0]      # field 8 gives the length of field 9
 
     def datalen(c):
-        v8[0] = c.u16()
-        return v8[0]
+        size[0] = c.u16()
+        return size[0]
+
+    def data(c):
+        return c.bytes(size[0])
     at = cur.pos
     v = C.params(cur, (
         lambda c: ref(c, state.list), lambda c: ref(c, state.cycle),
