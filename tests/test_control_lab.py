@@ -433,3 +433,27 @@ def test_scamperctl(daemon, lab_line):
     p = _ctl(daemon, 'watch', '--once')
     assert p.returncode == 0 and p.stdout.startswith(
         'scamper: 20000 pps, ') and '(no sources)' in p.stdout
+
+
+def test_daemonize_with_pidfile(lab_line):
+    from ours import ours
+    tmp = tempfile.mkdtemp(prefix='sc-ctl-d-')
+    sock, pidfile = os.path.join(tmp, 's'), os.path.join(tmp, 'pid')
+    p = ours(lab_line, '-D', '-U', sock, '-e', pidfile, timeout=20)
+    assert p.returncode == 0          # the foreground process is gone
+    end = time.time() + 20
+    while not os.path.exists(sock) or not os.path.getsize(pidfile):
+        assert time.time() < end
+        time.sleep(0.05)
+    with open(pidfile) as f:
+        pid = int(f.read())
+    with socket.socket(socket.AF_UNIX) as s:
+        s.connect(sock)
+        assert _lines(control_session(s, ['get pid', 'exit'], 10)) == [
+            'OK pid %d' % pid]
+    with socket.socket(socket.AF_UNIX) as s:
+        s.connect(sock)
+        assert _lines(control_session(s, ['shutdown done'], 10)) == ['OK']
+    while os.path.exists(sock) or os.path.exists('/proc/%d' % pid):
+        assert time.time() < end + 20
+        time.sleep(0.05)
