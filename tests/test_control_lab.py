@@ -8,6 +8,7 @@ import json
 import os
 import pwd
 import selectors
+import shutil
 import signal
 import socket
 import subprocess
@@ -439,21 +440,42 @@ def test_daemonize_with_pidfile(lab_line):
     from ours import ours
     tmp = tempfile.mkdtemp(prefix='sc-ctl-d-')
     sock, pidfile = os.path.join(tmp, 's'), os.path.join(tmp, 'pid')
-    p = ours(lab_line, '-D', '-U', sock, '-e', pidfile, timeout=20)
-    assert p.returncode == 0          # the foreground process is gone
-    end = time.time() + 20
-    while not os.path.exists(sock) or not os.path.getsize(pidfile):
-        assert time.time() < end
+    pid = None
+    try:
+        p = ours(lab_line, '-D', '-U', sock, '-e', pidfile, timeout=20)
+        assert p.returncode == 0          # the foreground process is gone
+        end = time.time() + 20
+        while not os.path.exists(sock) or not os.path.getsize(pidfile):
+            assert time.time() < end
+            time.sleep(0.05)
+        with open(pidfile) as f:
+            pid = int(f.read())
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(sock)
+            assert _lines(control_session(s, ['get pid', 'exit'], 10)) == [
+                'OK pid %d' % pid]
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(sock)
+            assert _lines(control_session(s, ['shutdown done'], 10)) == \
+                ['OK']
+        while os.path.exists(sock) or os.path.exists('/proc/%d' % pid):
+            assert time.time() < end + 20
+            time.sleep(0.05)
+    finally:
+        _stop_daemon(pid)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _stop_daemon(pid):
+    """If the daemon outlived a failed test, end it: SIGTERM to its helper
+    (the supervisor's parent), which passes it on."""
+    if pid is None or not os.path.exists('/proc/%d' % pid):
+        return
+    with open('/proc/%d/stat' % pid) as f:
+        helper = int(f.read().rsplit(')', 1)[1].split()[1])
+    os.kill(helper, signal.SIGTERM)
+    end = time.time() + 10
+    while os.path.exists('/proc/%d' % helper) and time.time() < end:
         time.sleep(0.05)
-    with open(pidfile) as f:
-        pid = int(f.read())
-    with socket.socket(socket.AF_UNIX) as s:
-        s.connect(sock)
-        assert _lines(control_session(s, ['get pid', 'exit'], 10)) == [
-            'OK pid %d' % pid]
-    with socket.socket(socket.AF_UNIX) as s:
-        s.connect(sock)
-        assert _lines(control_session(s, ['shutdown done'], 10)) == ['OK']
-    while os.path.exists(sock) or os.path.exists('/proc/%d' % pid):
-        assert time.time() < end + 20
-        time.sleep(0.05)
+    if os.path.exists('/proc/%d' % helper):
+        os.kill(helper, signal.SIGKILL)

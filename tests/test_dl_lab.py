@@ -137,8 +137,16 @@ PING_METHODS = [(m, f) for m in ('icmp-echo', 'tcp-syn', 'tcp-ack', 'udp')
 def test_ping_dl_as_scamper(lab_line, real_scamper, method, family):
     cmd = 'ping -c 3 -i 0.2 -P %s -O dl' % method
     dst = target(lab_line, family)
+    expected = 0 if method == 'icmp-time' else 3
     mine = only(ours_json(lab_line, '-c', cmd, '-i', dst), 'ping')
-    theirs = only(real_scamper.json(lab_line, '-c', cmd, '-i', dst), 'ping')
+    for _ in range(3):
+        # Debian's scamper now and then misses every datalink reply of a
+        # run (seen once for udp over IPv4 in a full suite run): the oracle
+        # gets a second chance, we do not
+        theirs = only(real_scamper.json(lab_line, '-c', cmd, '-i', dst),
+                      'ping')
+        if len(theirs['responses']) == expected:
+            break
     assert mine['flags'] == theirs['flags'] == ['dl']
     assert mine['ping_sent'] == theirs['ping_sent'] == 3
     assert set(mine) == set(theirs)
@@ -152,7 +160,7 @@ def test_ping_dl_as_scamper(lab_line, real_scamper, method, family):
     for a, b in zip(mine['responses'], theirs['responses']):
         assert set(a) == set(b)
     # scamper hands a ping no ICMP timestamp reply from the datalink
-    assert len(mine['responses']) == (0 if method == 'icmp-time' else 3)
+    assert len(mine['responses']) == expected
 
     run = engine_run(lab_line, '%s %s' % (cmd, dst))
     assert len(run['seen']) == len(run['records'])
