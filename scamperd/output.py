@@ -34,14 +34,14 @@ def format_result(result, fmt, meta=None):
     s = _CODECS[type(result)][fmt](result)
     if fmt == 'json':
         s += '\n'
-    return s.encode()
+    return _bytes(s)
 
 
 def cycle_start(cycle, fmt):
     """In warts: the list and the cycle-start records, as the first (id 1)
     of the output file."""
     if fmt == 'json':
-        return (listcycle.cycle_start_json(cycle) + '\n').encode()
+        return _bytes(listcycle.cycle_start_json(cycle) + '\n')
     if fmt in WARTS:
         return (warts_cycle.list_record(1, cycle.list)
                 + warts_cycle.cycle_record(1, 1, cycle))
@@ -50,7 +50,7 @@ def cycle_start(cycle, fmt):
 
 def cycle_stop(cycle, fmt):
     if fmt == 'json':
-        return (listcycle.cycle_stop_json(cycle) + '\n').encode()
+        return _bytes(listcycle.cycle_stop_json(cycle) + '\n')
     if fmt in WARTS:
         return warts_cycle.cycle_stop_record(1, cycle.stop)
     return b''
@@ -60,3 +60,9 @@ def compressor(fmt):
     """compress()/flush() for the whole output stream (warts.gz, .bz2,
     .xz; nothing else is compressed)."""
     return warts_file.compressor(fmt)
+
+
+def _bytes(s):
+    # names from the command line or a warts file may carry bytes that are
+    # not UTF-8 (surrogate escapes): they go out as they came in
+    return s.encode('utf-8', 'surrogateescape')

@@ -107,3 +107,12 @@ def test_icmp_extensions():
         C.icmpext(cur(b'\0\0'))
     with pytest.raises(WartsError, match='overruns'):
         C.icmpext(cur(bytes.fromhex('0006' '0009' '0101' '0000')))
+
+
+def test_strings_are_c_strings_any_bytes_round_trip():
+    # a monitor or list name need not be UTF-8 (scamper writes C strings)
+    from scamperd.warts import codec
+    raw = b'mon-\xff\xfe\0'
+    c = codec.Cursor(raw, 0, len(raw))
+    s = c.string()
+    assert codec.string(s) == raw

@@ -81,10 +81,9 @@ class Cursor:
         for i in range(p, self.end):
             if self.buf[i] == 0:
                 self.pos = i + 1
-                try:
-                    return bytes(self.buf[p:i]).decode()
-                except UnicodeDecodeError:
-                    raise WartsError('string is not UTF-8', p) from None
+                # C strings: any bytes; those that are not UTF-8 survive
+                # a round trip as surrogate escapes
+                return bytes(self.buf[p:i]).decode('utf-8', 'surrogateescape')
         raise WartsError('unterminated string', p)
 
     def saddr(self):
@@ -190,7 +189,7 @@ def rtt(us):
 
 
 def string(s):
-    return s.encode() + b'\0'
+    return s.encode('utf-8', 'surrogateescape') + b'\0'
 
 
 def saddr(a):
