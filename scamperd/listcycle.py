@@ -10,6 +10,11 @@ class ScamperList:
         self.descr = descr
         self.monitor = monitor
 
+    def to_dump(self):
+        """What sc_wartsdump prints for a list record."""
+        from scamperd.warts.dump import list_dump
+        return list_dump(self)
+
 
 class Cycle:
     """``start`` and ``stop`` are epoch seconds (stop is 0 until the cycle
@@ -21,6 +26,16 @@ class Cycle:
         self.start = start
         self.stop = stop
         self.hostname = hostname
+
+    def to_json(self):
+        """The line sc_warts2json prints for a cycle start."""
+        return cycle_start_json(self)
+
+    def to_dump(self, kind='start'):
+        """What sc_wartsdump prints for a cycle start (or, with kind
+        'def', a cycle definition record)."""
+        from scamperd.warts.dump import cycle_dump
+        return cycle_dump(self, kind)
 
 
 def cycle_json(kind, cycle, key, when):

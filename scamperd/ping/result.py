@@ -102,3 +102,8 @@ class Ping:
         """What sc_warts2text prints for this ping."""
         from scamperd.ping import text
         return text.format(self)
+
+    def to_dump(self):
+        """What sc_wartsdump prints for this ping."""
+        from scamperd.ping import dump
+        return dump.format(self)

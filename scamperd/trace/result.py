@@ -142,6 +142,11 @@ class Trace:
         from scamperd.trace import text
         return text.format(self)
 
+    def to_dump(self):
+        """What sc_wartsdump prints for this trace."""
+        from scamperd.trace import dump
+        return dump.format(self)
+
 
 DTREE_FLAG_NOBACK = 0x01
 

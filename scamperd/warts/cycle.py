@@ -30,6 +30,11 @@ class CycleStop:
         stopped.stop = self.stop
         return cycle_stop_json(stopped)
 
+    def to_dump(self):
+        """What sc_wartsdump prints for a cycle stop."""
+        from scamperd.warts.dump import cycle_stop_dump
+        return cycle_stop_dump(self)
+
     def __repr__(self):
         return 'CycleStop(cycle id %d, stop %d)' % (self.cycle.id, self.stop)
 
