@@ -24,18 +24,23 @@ def usec(t):
     return divmod(round(t * 1000000), 1000000)
 
 
+def i32(v):
+    """A u32 printed with %d, as scamper does: as a signed int."""
+    return v - (1 << 32) if v >= 1 << 31 else v
+
+
 def list_cycle(obj):
     """The list and cycle summary lines."""
     s = ''
     if obj.list is not None:
-        s += ' list id: %d' % obj.list.id
+        s += ' list id: %d' % i32(obj.list.id)
         if obj.list.name is not None:
             s += ', name: %s' % obj.list.name
         if obj.list.monitor is not None:
             s += ', monitor: %s' % obj.list.monitor
         s += '\n'
     if obj.cycle is not None:
-        s += ' cycle id: %d\n' % obj.cycle.id
+        s += ' cycle id: %d\n' % i32(obj.cycle.id)
     return s
 
 
@@ -55,7 +60,7 @@ def tcp_flags(flags):
 
 def format(nd):
     s = 'neighbourdisc\n' + list_cycle(nd)
-    s += ' user-id: %d\n' % nd.userid + timeval_line('start', nd.start)
+    s += ' user-id: %d\n' % i32(nd.userid) + timeval_line('start', nd.start)
     if nd.method in (METHOD_ARP, METHOD_ND_NSOL):
         s += ' method: %s' % ('arp' if nd.method == METHOD_ARP
                               else 'ipv6 nsol')

@@ -4,8 +4,8 @@ TCP packet with sequence numbers relative to each side's ISN."""
 
 import struct
 
-from scamperd.neighbourdisc.dump import (addr_str, list_cycle, timeval_line,
-                                         usec)
+from scamperd.neighbourdisc.dump import (addr_str, i32, list_cycle,
+                                         timeval_line, usec)
 from scamperd.sting.result import (PKT_FLAG_RX, PKT_FLAG_TX, RESULT_COMPLETED,
                                    RESULT_NONE)
 
@@ -57,7 +57,7 @@ def tcp_flag_str(flags):
 
 def format(st):
     s = 'sting from %s to %s\n' % (addr_str(st.src), addr_str(st.dst))
-    s += list_cycle(st) + ' user-id: %d\n' % st.userid
+    s += list_cycle(st) + ' user-id: %d\n' % i32(st.userid)
     s += timeval_line('start', st.start)
     s += ' sport: %d, dport: %d\n' % (st.sport, st.dport)
     s += ' count: %d, mean: %dus, inter: %dus, seqskip %d\n' % (
