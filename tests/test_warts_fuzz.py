@@ -13,7 +13,8 @@ from scamperd.warts import WartsError
 from scamperd.warts import file as F
 
 DATA = pathlib.Path(__file__).parent / 'data' / 'output'
-GOLDEN = [p.read_bytes() for p in sorted(DATA.glob('*.warts'))]
+# every type's golden files (tests/data/<type>/) seed the mutations
+GOLDEN = [p.read_bytes() for p in sorted(DATA.parent.glob('*/*.warts'))]
 
 
 def read_all(data):
