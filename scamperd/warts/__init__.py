@@ -12,6 +12,7 @@ from scamperd.ping import warts as _ping  # noqa: F401
 from scamperd.neighbourdisc import warts as _neighbourdisc  # noqa: F401
 from scamperd.sting import warts as _sting  # noqa: F401
 from scamperd.sniff import warts as _sniff  # noqa: F401
+from scamperd.tbit import warts as _tbit  # noqa: F401
 from scamperd.tracelb import warts as _tracelb  # noqa: F401
 from scamperd.warts.codec import WartsError
 from scamperd.warts.api import ScamperFile

@@ -11,7 +11,6 @@ for it (in UTC).
     python3 tests/data/sting/make.py     (as root, from the repo)
 """
 
-import io
 import os
 import pathlib
 import struct
