@@ -175,3 +175,10 @@ def test_node_link_counts_must_match():
     t.nodes[0].links.pop()       # written as one link; two records follow
     with pytest.raises(WartsError, match='links'):
         read_bytes(write([t]))
+
+
+def test_a_link_without_hops_is_an_error():
+    t = synthetic()
+    t.links[-1].sets = []
+    with pytest.raises(WartsError, match='without hops'):
+        read_bytes(write([t]))

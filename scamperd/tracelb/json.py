@@ -86,7 +86,7 @@ def summary_json(probes):
 
 
 def to_json(to, probes, sep):
-    a = to.addr
+    a = to and to.addr
     return ('{"addr":"%s", "probes":[%s' % (addr_str(a), sep)
             + ','.join(probe_json(p, a) for p in probes) + ']}')
 

@@ -20,7 +20,7 @@ def format(t):
     for node in t.nodes:
         src = addr_str(node.addr)
         if len(node.links) > 1:
-            out += ['%s -> %s\n' % (src, addr_str(link.to.addr))
+            out += ['%s -> %s\n' % (src, addr_str(link.to and link.to.addr))
                     for link in node.links]
         elif node.links:
             link = node.links[0]

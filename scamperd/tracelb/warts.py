@@ -134,6 +134,9 @@ def decode_link(cur, nodes, table, state):
     if frm >= len(nodes) or (to is not None and to >= len(nodes)):
         raise WartsError('tracelb link between nodes %d and %s of %d'
                          % (frm, to, len(nodes)), at)
+    if not v.get(3):
+        # scamper never writes one; its outputs would read before the sets
+        raise WartsError('tracelb link without hops', at)
     sets = []
     for _ in range(v.get(3, 0)):
         n = C.params(cur, ('u16',)).get(1, 0)

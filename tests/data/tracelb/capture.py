@@ -36,10 +36,15 @@ def capture(lab, name, cmd, out=OUT):
     w = out / (name + '.warts')
     lab.run(['/usr/bin/scamper', '-O', 'warts', '-o', str(w), '-p', '200',
              '-I', cmd], check=True)
+    tools(w)
+
+
+def tools(w):
+    """NAME.json, NAME.txt, NAME.dump beside the warts file NAME.warts."""
     env = dict(os.environ, TZ='UTC')
     for tool, ext in (('sc_warts2json', 'json'), ('sc_warts2text', 'txt'),
                       ('sc_wartsdump', 'dump')):
-        with open(out / (name + '.' + ext), 'wb') as f:
+        with open(w.with_suffix('.' + ext), 'wb') as f:
             subprocess.run(['/usr/bin/' + tool, str(w)], stdout=f, env=env,
                            check=True)
 
