@@ -12,7 +12,7 @@ from scamperd.sniff.result import STOP_NAMES
 def packet(i, start, p):
     diff = round(p.tv * 1000000) - round(start * 1000000)
     s = ' %3d %d.%06d' % (i, *divmod(diff, 1000000))
-    d = p.data
+    d = bytes(p.data) + bytes(40)    # scamper reads on past a short packet
     if d[0] >> 4 == 4:
         s += ' %s -> %s' % (socket.inet_ntop(socket.AF_INET, d[12:16]),
                             socket.inet_ntop(socket.AF_INET, d[16:20]))
@@ -20,8 +20,8 @@ def packet(i, start, p):
         s += ' %s -> %s' % (socket.inet_ntop(socket.AF_INET6, d[8:24]),
                             socket.inet_ntop(socket.AF_INET6, d[24:40]))
     s += '\n'
-    for j in range(0, len(d), 16):
-        row = d[j:j + 16]
+    for j in range(0, len(p.data), 16):
+        row = p.data[j:j + 16]
         s += '     0x%04x: ' % j
         s += ''.join((' ' if k % 2 == 0 else '') + '%02x' % b
                      for k, b in enumerate(row)) + '\n'

@@ -71,11 +71,12 @@ def format(st):
     client_isn = server_isn = 0
     start = round(st.start * 1000000)
     for p in st.pkts:
-        ip = ip_header(p.data)
+        # scamper reads on past a short packet; we read zeros
+        d = bytes(p.data) + bytes(320)
+        ip = ip_header(d) if p.data else None
         if ip is None or ip[2] != 6:
             continue
         hl, length, _, ipid = ip
-        d = p.data
         diff = round(p.tv * 1000000) - start
         direction = ('TX' if p.flags & PKT_FLAG_TX else
                      'RX' if p.flags & PKT_FLAG_RX else '??')

@@ -5,8 +5,8 @@ from scamperd.neighbourdisc.dump import (addr_str, i32, list_cycle,
                                          timeval_line)
 from scamperd.tbit.packet import (EXT_HEADERS, FRAGMENT, TCP, TCPInfo,
                                   flag_str, icw_size, ip_info, is_sack,
-                                  isn_offset, ptb_str, sack_blocks, since,
-                                  tcp_options, u16)
+                                  isn_offset, padded, ptb_str, sack_blocks,
+                                  since, tcp_options, u16)
 from scamperd.tbit.result import (APP_BGP, APP_HTTP, NULL_OPTION_NAMES,
                                   NULL_RESULT_FO, NULL_RESULT_NAMES,
                                   OPTION_NAMES, PKT_DIR_RX, PKT_DIR_TX,
@@ -29,9 +29,9 @@ def fo_cookie(t):
     SYN/ACK carrying one, or None (its NOP test looks at the length
     byte, which we keep)."""
     for p in t.pkts:
-        d = p.data
-        if p.dir != PKT_DIR_RX or not d:
+        if p.dir != PKT_DIR_RX or not p.data:
             continue
+        d = padded(p.data)
         if d[0] >> 4 == 4:
             hl = (d[0] & 0xf) * 4
             if d[9] != TCP or u16(d, 6) & 0x1fff:
@@ -126,8 +126,8 @@ def format(t):
     s = header(t)
     client = server = None
     for p in t.pkts:
-        d = p.data
-        ip = ip_info(d)
+        d = padded(p.data)
+        ip = ip_info(p.data and d)
         if ip is None:
             continue
         if ip.v == 4:

@@ -4,8 +4,8 @@ formatted first: the ISNs they reveal go in the header."""
 
 from scamperd.neighbourdisc.dump import addr_str
 from scamperd.tbit.packet import (TCP, TCPInfo, icw_size, ip_info,
-                                  is_sack, isn_offset, sack_blocks, since,
-                                  tcp_options, u32)
+                                  is_sack, isn_offset, padded, sack_blocks,
+                                  since, tcp_options, u32)
 from scamperd.tbit.result import (APP_BGP, APP_HTTP, BLIND_TYPES,
                                   DATA_CLASSES, HTTP_TYPE_HTTPS,
                                   NULL_OPTION_NAMES, NULL_RESULT_NAMES,
@@ -54,12 +54,12 @@ def option_json(kind, o, isn):
 
 
 def pkt_json(t, p, isns):
-    d = p.data
+    d = padded(p.data)
     direction = {PKT_DIR_TX: '"tx"', PKT_DIR_RX: '"rx"'}.get(p.dir,
                                                           '%u' % p.dir)
     s = '{"dir":%s, "tv_sec":%u, "tv_usec":%u, "len":%u' % (
-        direction, *since(p.tv, t.start), len(d))
-    ip = ip_info(d, checked=False)
+        direction, *since(p.tv, t.start), len(p.data))
+    ip = ip_info(p.data and d, checked=False)
     if ip is None:
         return s + '}'
     s += ', "ip_hlen":%u, "ip_ecn":%u, "ip_ttl":%u' % (ip.hl, ip.ecn, ip.ttl)

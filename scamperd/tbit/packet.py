@@ -17,6 +17,12 @@ def u32(d, i):
     return struct.unpack_from('>I', d, i)[0]
 
 
+def padded(data):
+    """A packet's bytes with zeros after them: scamper's parsers trust the
+    headers' lengths and read on past a short packet; we read zeros."""
+    return bytes(data) + bytes(320)
+
+
 def isn_offset(isn, seq):
     return (seq - isn) & 0xffffffff
 
@@ -181,7 +187,7 @@ def icw_size(t, success, rx):
     i = next((k for k in range(1, len(t.pkts)) if t.pkts[k].dir == rx), None)
     if i is None:
         return None
-    d = t.pkts[i].data
+    d = padded(t.pkts[i].data)
     iph = pkt_iph(d)
     if iph is None or iph[0] != TCP or d[iph[1] + 13] & 0x12 != 0x12:
         return None
@@ -190,11 +196,12 @@ def icw_size(t, success, rx):
     for p in t.pkts[i + 1:]:
         if p.dir != rx:
             continue
-        iph = pkt_iph(p.data)
+        d = padded(p.data)
+        iph = pkt_iph(d)
         if iph is None or iph[0] != TCP:
             return None
         proto, hl, iplen = iph
-        tcp = TCPInfo(p.data, hl)
+        tcp = TCPInfo(d, hl)
         datalen = (iplen - hl - tcp.hl) & 0xffff
         if (datalen == 0 and not tcp.flags & 0x01) or \
                 not seq_in_range(start, tcp.seq, datalen):

@@ -4,8 +4,8 @@ ISNs."""
 
 from scamperd.neighbourdisc.dump import addr_str
 from scamperd.tbit.packet import (TCP, TCPInfo, flag_str, ip_info, is_sack,
-                                  isn_offset, ptb_str, sack_blocks, since,
-                                  tcp_options)
+                                  isn_offset, padded, ptb_str, sack_blocks,
+                                  since, tcp_options)
 from scamperd.tbit.result import (APP_HTTP, HTTP_TYPE_HTTPS, PKT_DIR_TX,
                                   RESULT_NAMES)
 
@@ -38,8 +38,8 @@ def format(t):
         s += app_line(t)
     client = server = 0
     for p in t.pkts:
-        d = p.data
-        ip = ip_info(d)
+        d = padded(p.data)
+        ip = ip_info(p.data and d)
         if ip is None:
             continue
         if ip.v == 4:
