@@ -8,12 +8,15 @@ class ReplyRecord:
     __slots__ = ()
     DEFAULTS = {}
 
+    _INIT = {}
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        # every field's initial value, so that __init__ sets each once
+        cls._INIT = {**dict.fromkeys(cls.__slots__), **cls.DEFAULTS}
+
     def __init__(self, **kw):
-        for k in self.__slots__:
-            setattr(self, k, None)
-        for k, v in self.DEFAULTS.items():
-            setattr(self, k, v)
-        for k, v in kw.items():
+        for k, v in (self._INIT | kw).items():
             setattr(self, k, v)
 
     @property

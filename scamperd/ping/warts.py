@@ -60,39 +60,46 @@ def encode_reply(ping, r, table):
     return C.params_bytes(v)
 
 
-def _v4rr(table):
-    def read(cur):
-        return [cur.addr(table) for _ in range(cur.u8())]
-    return read
+# readers of the fields that need the object's context: (address table,
+# ReadState, [payload length])
+def _gid(cur, ctx):
+    return ref(cur, ctx[1].gaddr)
 
 
-def _v4ts(table):
-    def read(cur):
-        p = cur.pos
-        tsc, ipc = cur.u8(), cur.u8()
-        if ipc not in (0, tsc):
-            raise WartsError('%d timestamps with %d addresses' % (tsc, ipc),
-                             p)
-        tss = [cur.u32() for _ in range(tsc)]
-        ips = [cur.addr(table) for _ in range(ipc)] or [None] * tsc
-        return list(zip(ips, tss))
-    return read
+def _list(cur, ctx):
+    return ref(cur, ctx[1].list)
 
 
-def _pair(cur):
-    return cur.u8(), cur.u8()
+def _cycle(cur, ctx):
+    return ref(cur, ctx[1].cycle)
 
 
-def _tsreply(cur):
+def _v4rr(cur, ctx):
+    return [cur.addr(ctx[0]) for _ in range(cur.u8())]
+
+
+def _v4ts(cur, ctx):
+    p = cur.pos
+    tsc, ipc = cur.u8(), cur.u8()
+    if ipc not in (0, tsc):
+        raise WartsError('%d timestamps with %d addresses' % (tsc, ipc), p)
+    tss = [cur.u32() for _ in range(tsc)]
+    ips = [cur.addr(ctx[0]) for _ in range(ipc)] or [None] * tsc
+    return list(zip(ips, tss))
+
+
+def _tsreply(cur, ctx):
     return cur.u32(), cur.u32(), cur.u32()
+
+
+REPLY = C.Params((
+    _gid, 'u8', 'u8', 'u16', 'u8pair', 'rtt', 'u16', 'u16', 'u16', 'u8',
+    'u8', 'addr', _v4rr, _v4ts, 'u32', 'timeval', _tsreply))
 
 
 def decode_reply(cur, ping, table, state):
     at = cur.pos
-    v = C.params(cur, (
-        lambda c: ref(c, state.gaddr), 'u8', 'u8', 'u16', _pair, 'rtt',
-        'u16', 'u16', 'u16', 'u8', 'u8', lambda c: c.addr(table),
-        _v4rr(table), _v4ts(table), 'u32', 'timeval', _tsreply))
+    v = REPLY.read(cur, (table, state))
     addr = v.get(12) or v.get(1)
     if addr is None:
         raise WartsError('ping reply without an address', at)
@@ -168,37 +175,32 @@ def encode(ping, list_id=0, cycle_id=0):
     return b''.join(out)
 
 
-def _tsps(table):
-    def read(cur):
-        return [cur.addr(table) for _ in range(cur.u8())]
-    return read
+def _tsps(cur, ctx):
+    return [cur.addr(ctx[0]) for _ in range(cur.u8())]
+
+
+def _datalen(cur, ctx):
+    """Field 8, the length of field 9 (kept in ctx[2])."""
+    ctx[2][0] = cur.u16()
+    return ctx[2][0]
+
+
+def _data(cur, ctx):
+    return cur.bytes(ctx[2][0])
+
+
+PING = C.Params((
+    _list, _cycle, _gid, _gid, 'timeval', 'u8', 'u8', _datalen, _data,
+    'u16', 'u16', 'u8', 'u8', 'u16', 'u16', 'u8', 'u16', 'u16', 'u32',
+    'addr', 'addr', 'u8', 'u8', _tsps, 'u16', 'u16', 'u8', 'u32', 'u32',
+    'u32', 'u32', 'saddr'))
 
 
 def decode(cur, state):
     """A Ping from the body of a warts ping object."""
     table = []
-
-    def gid(c):
-        return ref(c, state.gaddr)
-
-    def addr(c):
-        return c.addr(table)
-
-    size = [0]      # field 8 gives the length of field 9
-
-    def datalen(c):
-        size[0] = c.u16()
-        return size[0]
-
-    def data(c):
-        return c.bytes(size[0])
     at = cur.pos
-    v = C.params(cur, (
-        lambda c: ref(c, state.list), lambda c: ref(c, state.cycle),
-        gid, gid, 'timeval', 'u8', 'u8', datalen, data, 'u16', 'u16',
-        'u8', 'u8', 'u16', 'u16', 'u8', 'u16', 'u16', 'u32', addr, addr,
-        'u8', 'u8', _tsps(table), 'u16', 'u16', 'u8', 'u32', 'u32', 'u32',
-        'u32', 'saddr'))
+    v = PING.read(cur, (table, state, [0]))
     src, dst = v.get(20) or v.get(3), v.get(21) or v.get(4)
     if src is None or dst is None:
         raise WartsError('ping without a source or destination', at)

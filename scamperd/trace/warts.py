@@ -82,16 +82,33 @@ def icmpext_raw(objs):
         C.u16(len(d) + 4) + bytes((cn, ct)) + d for cn, ct, d in objs)
 
 
-def _icmp_tc(cur):
-    return cur.u8(), cur.u8()
+# readers of the fields that need the object's context: (address table,
+# ReadState)
+def _gid(cur, ctx):
+    return ref(cur, ctx[1].gaddr)
+
+
+def _list(cur, ctx):
+    return ref(cur, ctx[1].list)
+
+
+def _cycle(cur, ctx):
+    return ref(cur, ctx[1].cycle)
+
+
+def _icmpext(cur, ctx):
+    return C.icmpext(cur)
+
+
+HOP = C.Params((
+    _gid, 'u8', 'u8', 'u8', 'u8', 'rtt', 'u8pair', 'u16', 'u16', 'u16',
+    'u8', 'u16', 'u16', 'u8', 'u8', 'u8', _icmpext, 'addr', 'timeval',
+    'string'))
 
 
 def decode_hop(cur, table, state):
     start = cur.pos
-    v = C.params(cur, (
-        lambda c: ref(c, state.gaddr), 'u8', 'u8', 'u8', 'u8', 'rtt',
-        _icmp_tc, 'u16', 'u16', 'u16', 'u8', 'u16', 'u16', 'u8', 'u8',
-        'u8', C.icmpext, lambda c: c.addr(table), 'timeval', 'string'))
+    v = HOP.read(cur, (table, state))
     addr = v.get(18) or v.get(1)
     if addr is None:
         raise WartsError('hop record without an address', start)
@@ -248,21 +265,18 @@ def encode(trace, list_id=0, cycle_id=0):
     return b''.join(out)
 
 
+TRACE = C.Params((
+    _list, _cycle, _gid, _gid, 'timeval', 'u8', 'u8', 'u8', 'u8', 'u8',
+    'u8', 'u16', 'u16', 'u16', 'u8', 'u8', 'u8', 'u8', 'u16', 'u8', 'u8',
+    'u8', 'u16', 'u8', 'u8', 'addr', 'addr', 'u32', 'u16', 'saddr', 'u8',
+    'u32'))
+
+
 def decode(cur, state):
     """A Trace from the body of a warts trace object."""
     table = []
-
-    def gid(c):
-        return ref(c, state.gaddr)
-
-    def addr(c):
-        return c.addr(table)
     at = cur.pos
-    v = C.params(cur, (
-        lambda c: ref(c, state.list), lambda c: ref(c, state.cycle),
-        gid, gid, 'timeval', 'u8', 'u8', 'u8', 'u8', 'u8', 'u8', 'u16',
-        'u16', 'u16', 'u8', 'u8', 'u8', 'u8', 'u16', 'u8', 'u8', 'u8',
-        'u16', 'u8', 'u8', addr, addr, 'u32', 'u16', 'saddr', 'u8', 'u32'))
+    v = TRACE.read(cur, (table, state))
     dst = v.get(27) or v.get(4)
     if dst is None:
         raise WartsError('trace without a destination', at)

@@ -144,6 +144,140 @@ def params(cur, fields):
     return vals
 
 
+def _timeval(sec, usec):
+    if usec >= 1000000:
+        raise ValueError('timeval usec out of range')
+    return sec + usec / 1000000
+
+
+# fixed-size fields a compiled block reads with one struct: format, and
+# the function that makes one value of the numbers unpacked
+FIXED = {'u8': ('B', None), 'u16': ('H', None), 'u32': ('I', None),
+         'rtt': ('I', None), 'timeval': ('II', _timeval),
+         'u8pair': ('BB', lambda a, b: (a, b))}
+
+
+def _method(name):
+    m = getattr(Cursor, name)
+    return lambda cur, ctx: m(cur)
+
+
+class Params:
+    """A flag-bitmap + parameter block reader compiled for one field spec,
+    for the hot decoders: made once per module, it keeps per flag bitmap a
+    plan that reads each run of fixed-size fields with one precompiled
+    struct.  ``fields`` are as for ``params``, plus 'u8pair' (two u8) and
+    'addr' (a per-object address, the table being ctx[0]); a function is
+    called as f(cursor, ctx), ``ctx`` being what ``read`` was given.  A
+    malformed block is read again by ``params``, for its exact error."""
+
+    def __init__(self, fields):
+        self.fields = fields
+        self.plans = {}
+
+    def compile(self, flags):
+        steps, fmt, names, combs = [], '', [], []
+
+        def close():
+            if fmt:
+                steps.append((struct.Struct('>' + fmt), tuple(names),
+                              tuple(combs)))
+        for n in set_fields(flags):
+            if n > len(self.fields):
+                break
+            f = self.fields[n - 1]
+            if f is None:
+                return None
+            if f in FIXED:
+                code, comb = FIXED[f]
+                fmt += code
+                names.append(n)
+                if comb is not None:       # its second number, for comb
+                    names.append(-n)
+                    combs.append((n, comb))
+                continue
+            close()
+            fmt, names, combs = '', [], []
+            if f == 'addr':
+                steps.append((None, n, None))
+            else:
+                steps.append((None, n, f if callable(f) else _method(f)))
+        close()
+        return steps
+
+    def read(self, cur, ctx=None):
+        buf, p, end = cur.buf, cur.pos, cur.end
+        try:
+            q = p
+            while buf[q] & 0x80:
+                q += 1
+            q += 1
+            if q + 2 > end:
+                raise ValueError
+            if q == p + 1 and buf[p] == 0:
+                cur.pos = q
+                return {}
+            flags = bytes(buf[p:q])
+            plan = self.plans.get(flags, False)
+            if plan is False:
+                plan = self.plans[flags] = self.compile(flags)
+            pos = q + 2
+            pend = pos + (buf[q] << 8 | buf[q + 1])
+            if plan is None or pend > end:
+                raise ValueError
+            vals = {}
+            for st, a, b in plan:
+                if st is not None:
+                    if pos + st.size > pend:
+                        raise ValueError
+                    vals.update(zip(a, st.unpack_from(buf, pos)))
+                    pos += st.size
+                    for n, comb in b:
+                        vals[n] = comb(vals[n], vals.pop(-n))
+                elif b is None:
+                    vals[a], pos = _addr(buf, pos, pend, ctx[0])
+                else:
+                    cur.pos, cur.end = pos, pend
+                    vals[a] = b(cur, ctx)
+                    pos = cur.pos
+                    cur.end = end
+            cur.pos = pend
+            return vals
+        except (WartsError, ValueError, IndexError, struct.error):
+            cur.pos, cur.end = p, end
+            return params(cur, tuple(self._slow(f, ctx) for f in self.fields))
+
+    @staticmethod
+    def _slow(f, ctx):
+        """The field reader of ``params`` for field spec f."""
+        if f == 'u8pair':
+            return _pair
+        if f == 'addr':
+            return lambda c: c.addr(ctx[0])
+        if f is None or isinstance(f, str):
+            return f
+        return lambda c: f(c, ctx)
+
+
+def _addr(buf, pos, end, table):
+    """Cursor.addr for Params: (address, position after it)."""
+    size = buf[pos]
+    if size == 0:
+        if pos + 5 > end:
+            raise ValueError
+        return table[U32.unpack_from(buf, pos + 1)[0]], pos + 5
+    nxt = pos + 2 + size
+    if nxt > end or ADDR_SIZES.get(buf[pos + 1]) != size:
+        raise ValueError
+    a = bytes(buf[pos + 2:nxt])
+    table.append(a)
+    return a, nxt
+
+
+def _pair(cur):
+    return cur.u8(), cur.u8()
+
+
 def icmpext(cur):
     """ICMP extensions as scamper stores them: [(class, type, data)]."""
     p = cur.pos
