@@ -1,7 +1,8 @@
 """sc_wartsdump's layout for an alias resolution (dump_dealias in
 utils/sc_wartsdump/sc_wartsdump.c of scamper 20211212)."""
 
-from scamperd.dealias.result import (ALLY_FLAG_NOBS, PREFIXSCAN_FLAG_CSA,
+from scamperd.dealias.result import (ALLY_FLAG_NOBS, NEWER_METHODS,
+                                     PREFIXSCAN_FLAG_CSA,
                                      PREFIXSCAN_FLAG_NOBS, REPLY_FLAG_IPID32)
 from scamperd.dealias.text import prefixhosts, result_str
 from scamperd.trace.text import addr_str
@@ -86,6 +87,8 @@ def reply_dump(i, p, r):
 
 
 def format(d):
+    if d.method in NEWER_METHODS:
+        return None
     s = 'dealias'
     if d.method == 'mercator':
         pd = d.probedefs[0]

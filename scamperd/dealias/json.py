@@ -2,7 +2,8 @@
 prints it (sc_warts2json; scamper/dealias/scamper_dealias_json.c).  The
 returned line has no trailing newline."""
 
-from scamperd.dealias.result import PROBE_METHOD_NAMES, REPLY_FLAG_IPID32
+from scamperd.dealias.result import (NEWER_METHODS, PROBE_METHOD_NAMES,
+                                     REPLY_FLAG_IPID32)
 from scamperd.dealias.text import prefixhosts, result_str
 from scamperd.trace.text import addr_str
 
@@ -104,6 +105,8 @@ def probe_json(p):
 
 
 def format(d):
+    if d.method in NEWER_METHODS:
+        return None
     return (header(d) + ', "probedefs":['
             + ', '.join(probedef_json(p) for p in d.probedefs) + ']'
             + ', "probes":[' + ', '.join(probe_json(p) for p in d.probes)

@@ -3,12 +3,15 @@ scamper_dealias_t: the method's parameters, its probe definitions, and
 the probes sent with their replies.
 
 Addresses are packed bytes; times float seconds since the epoch; waits
-as scamper keeps them (milliseconds, timeouts in seconds).  Method
-parameters that a method does not use stay at their defaults.
+as scamper keeps them (milliseconds, timeouts in seconds; for newer
+scamper's midarest and midardisc, microseconds).  Method parameters that
+a method does not use stay at their defaults.
 """
 
 METHODS = {'mercator': 1, 'ally': 2, 'radargun': 3, 'prefixscan': 4,
-           'bump': 5}
+           'bump': 5, 'midarest': 6, 'midardisc': 7}
+# methods newer than scamper 20211212, whose converters stop reading at them
+NEWER_METHODS = ('midarest', 'midardisc')
 METHOD_NAMES = {v: k for k, v in METHODS.items()}
 
 RESULT_NONE, RESULT_ALIASES, RESULT_NOTALIASES = 0, 1, 2
@@ -124,13 +127,17 @@ class Dealias:
         self.prefix = 0
         self.xs = []
         self.replyc = 5
+        self.rounds = 0            # midarest
+        self.schedule = []         # midardisc: (start offset, begin, end)
+        self.startat = None        # midardisc: float epoch seconds
         self.probedefs = []        # DealiasProbedef
         self.probes = []           # DealiasProbe, in the order sent
         for k, v in kw.items():
             setattr(self, k, v)
 
     def to_json(self):
-        """The line sc_warts2json 20211212 prints (no newline)."""
+        """The line sc_warts2json 20211212 prints (no newline); None for
+        the newer methods, which it cannot read."""
         from scamperd.dealias import json
         return json.format(self)
 
@@ -140,6 +147,7 @@ class Dealias:
         return text.format(self)
 
     def to_dump(self):
-        """What sc_wartsdump 20211212 prints."""
+        """What sc_wartsdump 20211212 prints (None for the newer
+        methods)."""
         from scamperd.dealias import dump
         return dump.format(self)

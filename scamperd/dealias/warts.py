@@ -4,7 +4,9 @@ docs/warts-format.md §10).
 
 Body: parameters, the method's parameters followed by its probe
 definitions, then the probes, each followed by its replies.  Addresses
-share one table per object, filled in write order.
+share one table per object, filled in write order.  Newer scamper's
+midarest and midardisc methods (which 20211212 cannot read) are read and
+written as newer scamper does.
 
 scamper 20211212 writes the count of prefixscan's excluded addresses
 byte-swapped (it swaps before a function that swaps again), so that it
@@ -81,6 +83,18 @@ def method_params(d, table):
             v.append((11, C.u8(d.flags)))
         if d.replyc != 5:
             v.append((12, C.u8(d.replyc)))
+        return v
+    if m == 'midarest':
+        return [(1, C.u16(len(d.probedefs))), (2, C.u8(d.rounds)),
+                (3, C.rtt(d.wait_probe)), (4, C.rtt(d.wait_round)),
+                (5, C.rtt(d.wait_timeout))]
+    if m == 'midardisc':
+        v = [(1, C.u32(len(d.probedefs))), (2, C.rtt(d.wait_timeout))]
+        if d.schedule:
+            v.append((3, C.u32(len(d.schedule)) + b''.join(
+                C.timeval(t) + C.u32(b) + C.u32(e) for t, b, e in d.schedule)))
+        if d.startat is not None:
+            v.append((4, C.timeval(d.startat)))
         return v
     return [(1, C.u16(d.wait_probe)), (2, C.u16(d.bump_limit)),
             (3, C.u8(d.attempts))]
@@ -226,10 +240,26 @@ def decode_method(d, cur, table):
         d.wait_probe, d.wait_timeout = v.get(8, 0), v.get(9, 0)
         d.flags, d.replyc = v.get(11, 0), v.get(12, 5)
         return v.get(10, 0)
-    v = C.params(cur, ('u16', 'u16', 'u8'))
-    d.wait_probe, d.bump_limit, d.attempts = (v.get(1, 0), v.get(2, 0),
-                                              v.get(3, 0))
-    return 2
+    if m == 'midarest':
+        v = C.params(cur, ('u16', 'u8', 'rtt', 'rtt', 'rtt'))
+        d.rounds, d.wait_probe = v.get(2, 0), v.get(3, 0)
+        d.wait_round, d.wait_timeout = v.get(4, 0), v.get(5, 0)
+    elif m == 'midardisc':
+        v = C.params(cur, ('u32', 'rtt', _schedule, 'timeval'))
+        d.wait_timeout, d.schedule = v.get(2, 0), v.get(3, [])
+        d.startat = v.get(4)
+    else:
+        v = C.params(cur, ('u16', 'u16', 'u8'))
+        d.wait_probe, d.bump_limit, d.attempts = (v.get(1, 0), v.get(2, 0),
+                                                  v.get(3, 0))
+        return 2
+    if not v.get(1):
+        raise WartsError('%s without probedefs' % m, at)
+    return v[1]
+
+
+def _schedule(cur):
+    return [(cur.timeval(), cur.u32(), cur.u32()) for _ in range(cur.u32())]
 
 
 def decode_reply(cur, table, state):
