@@ -131,9 +131,10 @@ def synthetic():
     reply, ICMP extensions, flags that scamper has no name for."""
     a, b, ab = A(192, 0, 2, 1), A(198, 51, 100, 8), A(198, 51, 100, 9)
     src = A(192, 0, 2, 200)
-    syn = DealiasProbedef(dst=a, src=src, method=PROBE_METHODS['tcp-syn-sport'],
-                          ttl=64, tos=0x10, size=60, mtu=1400, sport=1234,
-                          dport=80, tcp_flags=0x02)
+    syn = DealiasProbedef(dst=a, src=src,
+                          method=PROBE_METHODS['tcp-syn-sport'], ttl=64,
+                          tos=0x10, size=60, mtu=1400, sport=1234, dport=80,
+                          tcp_flags=0x02)
     echo = DealiasProbedef(dst=ab, src=src, id=1, method=1, icmp_id=77,
                            icmp_csum=0xbeef)
     ext = [(1, 1, bytes.fromhex('0003e9ff'))]

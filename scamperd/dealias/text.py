@@ -7,7 +7,9 @@ from scamperd.trace.text import addr_str
 
 
 def result_str(result):
-    return RESULT_NAMES[result] if result < len(RESULT_NAMES) else '%d' % result
+    if result < len(RESULT_NAMES):
+        return RESULT_NAMES[result]
+    return '%d' % result
 
 
 def prefixhosts(a, b):
