@@ -8,15 +8,20 @@ class ReplyRecord:
     __slots__ = ()
     DEFAULTS = {}
 
-    _INIT = {}
-
     def __init_subclass__(cls, **kw):
+        """Give the subclass an __init__ made for its fields (as dataclasses
+        do): keyword arguments, one store per field, no loop."""
         super().__init_subclass__(**kw)
-        # every field's initial value, so that __init__ sets each once
-        cls._INIT = {**dict.fromkeys(cls.__slots__), **cls.DEFAULTS}
+        init = {**dict.fromkeys(cls.__slots__), **cls.DEFAULTS}
+        src = 'def __init__(self, *, %s):\n%s\n' % (
+            ', '.join('%s=_d[%r]' % (k, k) for k in init),
+            '\n'.join('    self.%s = %s' % (k, k) for k in init) or '    pass')
+        ns = {'_d': init}
+        exec(src, ns)
+        cls.__init__ = ns['__init__']
 
     def __init__(self, **kw):
-        for k, v in (self._INIT | kw).items():
+        for k, v in kw.items():
             setattr(self, k, v)
 
     @property

@@ -176,12 +176,21 @@ class Params:
         self.plans = {}
 
     def compile(self, flags):
-        steps, fmt, names, combs = [], '', [], []
+        """A function reading the fields of this flag bitmap:
+        f(buf, pos, pend, cur, ctx) -> {field: value}, generated as Python
+        source (as dataclasses make __init__) so that each run of
+        fixed-size fields is one struct unpack into local variables."""
+        env = {'_addr': _addr, 'ValueError': ValueError}
+        lines, run, fmt, out = [], [], '', []
 
         def close():
             if fmt:
-                steps.append((struct.Struct('>' + fmt), tuple(names),
-                              tuple(combs)))
+                name = '_s%d' % len(env)
+                st = env[name] = struct.Struct('>' + fmt)
+                lines.append('if pos + %d > pend: raise ValueError' % st.size)
+                lines.append('%s, = %s.unpack_from(buf, pos)'
+                             % (', '.join(run), name))
+                lines.append('pos += %d' % st.size)
         for n in set_fields(flags):
             if n > len(self.fields):
                 break
@@ -191,19 +200,30 @@ class Params:
             if f in FIXED:
                 code, comb = FIXED[f]
                 fmt += code
-                names.append(n)
-                if comb is not None:       # its second number, for comb
-                    names.append(-n)
-                    combs.append((n, comb))
+                run.append('a%d' % n)
+                if comb is None:
+                    out.append('%d: a%d' % (n, n))
+                else:
+                    run.append('b%d' % n)
+                    env['_c%d' % n] = comb
+                    out.append('%d: _c%d(a%d, b%d)' % (n, n, n, n))
                 continue
             close()
-            fmt, names, combs = '', [], []
+            fmt, run = '', []
             if f == 'addr':
-                steps.append((None, n, None))
+                lines.append('a%d, pos = _addr(buf, pos, pend, ctx[0])' % n)
             else:
-                steps.append((None, n, f if callable(f) else _method(f)))
+                env['_f%d' % n] = f if callable(f) else _method(f)
+                lines += ['cur.pos, cur.end = pos, pend',
+                          'a%d = _f%d(cur, ctx)' % (n, n),
+                          'pos = cur.pos']
+            out.append('%d: a%d' % (n, n))
         close()
-        return steps
+        src = 'def read(buf, pos, pend, cur, ctx):\n%s\n' % ''.join(
+            '    %s\n' % line for line in lines + [
+                'return {%s}' % ', '.join(out)])
+        exec(src, env)
+        return env['read']
 
     def read(self, cur, ctx=None):
         buf, p, end = cur.buf, cur.pos, cur.end
@@ -225,23 +245,8 @@ class Params:
             pend = pos + (buf[q] << 8 | buf[q + 1])
             if plan is None or pend > end:
                 raise ValueError
-            vals = {}
-            for st, a, b in plan:
-                if st is not None:
-                    if pos + st.size > pend:
-                        raise ValueError
-                    vals.update(zip(a, st.unpack_from(buf, pos)))
-                    pos += st.size
-                    for n, comb in b:
-                        vals[n] = comb(vals[n], vals.pop(-n))
-                elif b is None:
-                    vals[a], pos = _addr(buf, pos, pend, ctx[0])
-                else:
-                    cur.pos, cur.end = pos, pend
-                    vals[a] = b(cur, ctx)
-                    pos = cur.pos
-                    cur.end = end
-            cur.pos = pend
+            vals = plan(buf, pos, pend, cur, ctx)
+            cur.pos, cur.end = pend, end
             return vals
         except (WartsError, ValueError, IndexError, struct.error):
             cur.pos, cur.end = p, end
