@@ -1,4 +1,4 @@
-"""The outputs of neighbourdisc, tbit, sting and sniff objects never fail
+"""The outputs of neighbourdisc, tbit, sting, sniff and host objects never fail
 on what the reader accepts: mutated golden files (tests/data/<type>/)
 that still decode give text, JSON and dump output without exceptions
 (scamper's formatters read past short packets; ours read zeros)."""
@@ -8,6 +8,7 @@ import pathlib
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from scamperd.host.result import Host
 from scamperd.neighbourdisc.result import Neighbourdisc
 from scamperd.sniff.result import Sniff
 from scamperd.sting.result import Sting
@@ -16,8 +17,8 @@ from scamperd.warts import WartsError
 from scamperd.warts import file as F
 
 DATA = pathlib.Path(__file__).parent / 'data'
-TYPES = (Neighbourdisc, Tbit, Sting, Sniff)
-GOLDEN = [p.read_bytes() for d in ('neighbourdisc', 'tbit', 'sting', 'sniff')
+TYPES = (Neighbourdisc, Tbit, Sting, Sniff, Host)
+GOLDEN = [p.read_bytes() for d in ('neighbourdisc', 'tbit', 'sting', 'sniff', 'host')
           for p in sorted((DATA / d).glob('*.warts'))]
 
 
