@@ -3,6 +3,7 @@
 The returned line has no trailing newline."""
 
 import struct
+from socket import AF_INET, AF_INET6, inet_ntop
 
 from scamperd.ping.result import (FLAG_ICMPSUM, FLAG_PAYLOAD, FLAG_TSONLY,
                                   REPLY_FLAG_REPLY_IPID)
@@ -54,17 +55,21 @@ def header_json(ping):
 
 
 def reply_json(ping, reply):
-    s = '{"from":"%s", "seq":%u' % (addr_str(reply.addr), reply.probe_id)
-    s += ', "reply_size":%u, "reply_ttl":%u' % (reply.reply_size or 0,
-                                                reply.reply_ttl or 0)
-    s += ', "reply_proto":%s' % REPLY_PROTOS.get(reply.reply_proto,
-                                                 str(reply.reply_proto))
+    addr = reply.addr
+    proto = reply.reply_proto
+    s = '{"from":"%s", "seq":%u, "reply_size":%u, "reply_ttl":%u' \
+        ', "reply_proto":%s' % (
+            inet_ntop(AF_INET if len(addr) == 4 else AF_INET6, addr),
+            reply.probe_id, reply.reply_size or 0, reply.reply_ttl or 0,
+            REPLY_PROTOS.get(proto) or str(proto))
+    rtt = reply.rtt
     if reply.tx:
         tx = round(reply.tx * 1000000)
-        s += ', "tx":{"sec":%u, "usec":%u}' % divmod(tx, 1000000)
-        s += ', "rx":{"sec":%u, "usec":%u}' % divmod(tx + reply.rtt, 1000000)
-    s += ', "rtt":%s' % rtt_str(reply.rtt)
-    if len(reply.addr) == 4:
+        s += ', "tx":{"sec":%u, "usec":%u}, "rx":{"sec":%u, "usec":%u}' % (
+            tx // 1000000, tx % 1000000, (tx + rtt) // 1000000,
+            (tx + rtt) % 1000000)
+    s += ', "rtt":%d.%03d' % (rtt // 1000, rtt % 1000)
+    if len(addr) == 4:
         s += ', "probe_ipid":%u, "reply_ipid":%u' % (reply.probe_ipid or 0,
                                                      reply.reply_ipid or 0)
     elif reply.flags & REPLY_FLAG_REPLY_IPID:

@@ -100,18 +100,19 @@ REPLY = C.Params((
 def decode_reply(cur, ping, table, state):
     at = cur.pos
     v = REPLY.read(cur, (table, state))
-    addr = v.get(12) or v.get(1)
+    get = v.get
+    addr = get(12) or get(1)
     if addr is None:
         raise WartsError('ping reply without an address', at)
-    r = PingReply(addr=addr, flags=v.get(2, 0), reply_ttl=v.get(3, 0),
-                  reply_size=v.get(4, 0), rtt=v.get(6, 0),
-                  probe_id=v.get(7, 0), reply_ipid=v.get(8),
-                  probe_ipid=v.get(9),
-                  reply_proto=v.get(10, 1 if len(ping.dst) == 4 else 58),
-                  tcp_flags=v.get(11), v4rr=v.get(13), v4ts=v.get(14),
-                  reply_ipid32=v.get(15), tx=v.get(16), tsreply=v.get(17))
-    if 5 in v:
-        r.icmp_type, r.icmp_code = v[5]
+    icmp_type, icmp_code = get(5, (None, None))
+    r = PingReply(addr=addr, flags=get(2, 0), reply_ttl=get(3, 0),
+                  reply_size=get(4, 0), rtt=get(6, 0),
+                  probe_id=get(7, 0), reply_ipid=get(8),
+                  probe_ipid=get(9),
+                  reply_proto=get(10, 1 if len(ping.dst) == 4 else 58),
+                  tcp_flags=get(11), v4rr=get(13), v4ts=get(14),
+                  reply_ipid32=get(15), tx=get(16), tsreply=get(17),
+                  icmp_type=icmp_type, icmp_code=icmp_code)
     if r.probe_id >= len(ping.replies):
         raise WartsError('reply to probe %d of %d' % (r.probe_id,
                                                       len(ping.replies)), at)

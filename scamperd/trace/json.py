@@ -6,11 +6,12 @@ JSON.  The returned line has no trailing newline.
 """
 
 import time
+from socket import AF_INET, AF_INET6, inet_ntop
 
-from scamperd.trace.result import (FLAG_ICMPCSUMDP, FLAG_RXERR, METHODS,
+from scamperd.trace.result import (FLAG_ICMPCSUMDP, FLAG_RXERR,
+                                   HOP_FLAG_TCP, HOP_FLAG_UDP, METHODS,
                                    STOP_NAMES)
-from scamperd.trace.text import (addr_str, hop_is_icmp, hop_is_ptb,
-                                 hop_is_tcp, hops_by_ttl, rtt_str)
+from scamperd.trace.text import addr_str, hops_by_ttl
 
 # scamper's names for the trace methods in JSON
 JSON_METHODS = {
@@ -60,39 +61,47 @@ def icmpext_json(objs):
     return ', "icmpext":[%s]' % ','.join(parts)
 
 
-def hop_json(trace, hop):
-    rxerr = trace.flags & FLAG_RXERR
-    s = '{"addr":"%s"' % addr_str(hop.addr)
-    s += ', "probe_ttl":%u, "probe_id":%u, "probe_size":%u' % (
-        hop.probe_ttl, hop.probe_id, hop.probe_size or 0)
+def hop_json(trace, hop, rxerr):
+    """One hop's object; ``rxerr``: the trace's FLAG_RXERR bit.  Written
+    for speed (warts to JSON conversion): few calls, few formats."""
+    addr = hop.addr
+    v4 = len(addr) == 4
+    rtt = hop.rtt
+    s = '{"addr":"%s", "probe_ttl":%u, "probe_id":%u, "probe_size":%u' % (
+        inet_ntop(AF_INET if v4 else AF_INET6, addr), hop.probe_ttl,
+        hop.probe_id, hop.probe_size or 0)
     if hop.tx:
-        s += ', "tx":{"sec":%u, "usec":%u}' % timeval(hop.tx)
-    s += ', "rtt":%s' % rtt_str(hop.rtt)
-    s += ', "reply_ttl":%u, "reply_tos":%u' % (hop.reply_ttl or 0,
-                                               hop.reply_tos or 0)
+        s += ', "tx":{"sec":%u, "usec":%u}' % divmod(round(hop.tx * 1000000),
+                                                   1000000)
+    s += ', "rtt":%d.%03d, "reply_ttl":%u, "reply_tos":%u' % (
+        rtt // 1000, rtt % 1000, hop.reply_ttl or 0, hop.reply_tos or 0)
     if not rxerr:
         s += ', "reply_ipid":%u, "reply_size":%u' % (hop.reply_ipid or 0,
                                                     hop.reply_size or 0)
-    if hop_is_icmp(hop):
-        s += ', "icmp_type":%u, "icmp_code":%u' % (hop.icmp_type,
-                                                   hop.icmp_code)
-        if len(hop.addr) == 4:
-            quotes = hop.icmp_type in (3, 11)
+    t = hop.icmp_type
+    if hop.tcp_flags is not None or hop.flags & HOP_FLAG_TCP:
+        s += ', "tcp_flags":%u' % (hop.tcp_flags or 0)
+    elif t is not None and not hop.flags & HOP_FLAG_UDP:
+        c = hop.icmp_code
+        s += ', "icmp_type":%u, "icmp_code":%u' % (t, c)
+        if v4:
+            if (t == 3 or t == 11) and not rxerr:
+                s += ', "icmp_q_ttl":%u, "icmp_q_ipl":%u, "icmp_q_tos":%u' % (
+                    hop.icmp_q_ttl or 0, hop.icmp_q_ipl or 0,
+                    hop.icmp_q_tos or 0)
+            ptb = t == 3 and c == 4
         else:
-            quotes = 1 <= hop.icmp_type <= 3
-        if quotes and not rxerr:
-            s += ', "icmp_q_ttl":%u, "icmp_q_ipl":%u' % (hop.icmp_q_ttl or 0,
-                                                         hop.icmp_q_ipl or 0)
-            if len(hop.addr) == 4:
-                s += ', "icmp_q_tos":%u' % (hop.icmp_q_tos or 0)
-        if hop_is_ptb(hop):
+            if 1 <= t <= 3 and not rxerr:
+                s += ', "icmp_q_ttl":%u, "icmp_q_ipl":%u' % (
+                    hop.icmp_q_ttl or 0, hop.icmp_q_ipl or 0)
+            ptb = t == 2
+        if ptb:
             # sic: scamper 20211212 prints the key with a colon in it
             s += ', "icmp_nhmtu:":%u' % (hop.icmp_nhmtu or 0)
-    elif hop_is_tcp(hop):
-        s += ', "tcp_flags":%u' % (hop.tcp_flags or 0)
-    objs = icmp_objects(hop.icmp_ext or b'')
-    if objs:
-        s += icmpext_json(objs)
+    if hop.icmp_ext:
+        objs = icmp_objects(hop.icmp_ext)
+        if objs:
+            s += icmpext_json(objs)
     return s + '}'
 
 
@@ -126,9 +135,10 @@ def header_json(trace):
 
 
 def format(trace):
+    rxerr = trace.flags & FLAG_RXERR
     hops = []
     for replies in hops_by_ttl(trace)[max(trace.firsthop - 1, 0):]:
-        hops.extend(hop_json(trace, hop) for hop in replies)
+        hops.extend(hop_json(trace, hop, rxerr) for hop in replies)
     s = '{' + header_json(trace)
     if hops:
         s += ', "hops":[%s]' % ','.join(hops)

@@ -109,26 +109,24 @@ HOP = C.Params((
 def decode_hop(cur, table, state):
     start = cur.pos
     v = HOP.read(cur, (table, state))
-    addr = v.get(18) or v.get(1)
+    get = v.get
+    addr = get(18) or get(1)
     if addr is None:
         raise WartsError('hop record without an address', start)
-    if not v.get(2):
+    if not get(2):
         raise WartsError('hop record without a probe TTL', start)
-    hop = TraceHop(addr=addr, probe_ttl=v[2], reply_ttl=v.get(3, 0),
-                   flags=v.get(4, 0), probe_id=(v.get(5, 0) + 1) & 0xff,
-                   rtt=v.get(6, 0), probe_size=v.get(8, 0),
-                   reply_size=v.get(9, 0), reply_ipid=v.get(10, 0),
-                   reply_tos=v.get(11, 0), tx=v.get(19))
-    if 7 in v:
-        hop.icmp_type, hop.icmp_code = v[7]
-    hop.icmp_nhmtu = v.get(12)
-    hop.icmp_q_ipl = v.get(13)
-    hop.icmp_q_ttl = v.get(14)
-    hop.icmp_q_tos = v.get(16)
-    hop.tcp_flags = v.get(15)
+    icmp_type, icmp_code = get(7, (None, None))
+    hop = TraceHop(addr=addr, probe_ttl=v[2], reply_ttl=get(3, 0),
+                   flags=get(4, 0), probe_id=(get(5, 0) + 1) & 0xff,
+                   rtt=get(6, 0), probe_size=get(8, 0),
+                   reply_size=get(9, 0), reply_ipid=get(10, 0),
+                   reply_tos=get(11, 0), tx=get(19), icmp_type=icmp_type,
+                   icmp_code=icmp_code, icmp_nhmtu=get(12),
+                   icmp_q_ipl=get(13), icmp_q_ttl=get(14),
+                   icmp_q_tos=get(16), tcp_flags=get(15))
     if 17 in v:
         hop.icmp_ext = icmpext_raw(v[17])
-    if _hop_quotes(hop):
+    if icmp_type is not None and _hop_quotes(hop):
         if hop.icmp_q_ttl is None:
             hop.icmp_q_ttl = 1
         if hop.icmp_q_ipl is None:
