@@ -182,3 +182,21 @@ def test_cat_of_a_truncated_file_keeps_the_whole_objects(tmp_path):
     assert rc == 1 and 'offset' in err
     assert out == tool('/usr/bin/sc_wartscat', str(path), check=False)
     assert b'\x12\x05\x00\x06' in out
+
+
+def test_text_with_descriptions(tmp_path):
+    """-d: a destination's description before its result.  sc_warts2text
+    prints them with stdio but closes standard output first, so they
+    appear only on a terminal: it runs under script(1) here."""
+    descr = tmp_path / 'descr'
+    descr.write_text('192.0.2.10 "the target"\n2001:db8:3::2\t"six"\n')
+    files = [str(DATA / c) for c in ('trace-udp.warts', 'trace6-icmp.warts',
+                                     'ping-dup.warts')]
+    rc, out, _ = run(['text', '-d', str(descr)] + files)
+    assert rc == 0
+    real = tool('/usr/bin/script', '-qc', ' '.join(
+        ['/usr/bin/sc_warts2text', '-d', str(descr)] + files), '/dev/null')
+    assert out == real.replace(b'\r\n', b'\n')
+    assert out.startswith(b'the target\ntraceroute from 192.0.2.1 to '
+                          b'192.0.2.10\n')
+    assert out.count(b'six\n') == 1
