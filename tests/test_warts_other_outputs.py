@@ -1,7 +1,8 @@
-"""The outputs of neighbourdisc, tbit, sting, sniff and host objects never fail
-on what the reader accepts: mutated golden files (tests/data/<type>/)
-that still decode give text, JSON and dump output without exceptions
-(scamper's formatters read past short packets; ours read zeros)."""
+"""The outputs of neighbourdisc, tbit, sting, sniff, host and udpprobe
+objects never fail on what the reader accepts: mutated golden files
+(tests/data/<type>/) that still decode give text, JSON and dump output
+without exceptions (scamper's formatters read past short packets; ours
+read zeros)."""
 
 import io
 import pathlib
@@ -13,12 +14,14 @@ from scamperd.neighbourdisc.result import Neighbourdisc
 from scamperd.sniff.result import Sniff
 from scamperd.sting.result import Sting
 from scamperd.tbit.result import Tbit
+from scamperd.udpprobe.result import Udpprobe
 from scamperd.warts import WartsError
 from scamperd.warts import file as F
 
 DATA = pathlib.Path(__file__).parent / 'data'
-TYPES = (Neighbourdisc, Tbit, Sting, Sniff, Host)
-GOLDEN = [p.read_bytes() for d in ('neighbourdisc', 'tbit', 'sting', 'sniff', 'host')
+TYPES = (Neighbourdisc, Tbit, Sting, Sniff, Host, Udpprobe)
+KINDS = ('neighbourdisc', 'tbit', 'sting', 'sniff', 'host', 'udpprobe')
+GOLDEN = [p.read_bytes() for d in KINDS
           for p in sorted((DATA / d).glob('*.warts'))]
 
 
