@@ -12,6 +12,8 @@ import os
 import time
 
 from scamperd import listcycle, output
+from scamperd.warts import cycle as warts_cycle
+from scamperd.warts import file as warts_file
 
 
 def _q(s):
@@ -19,18 +21,60 @@ def _q(s):
 
 
 class Outfile:
-    """A named output (``outfile open``); '-' is the default output."""
+    """A named output (``outfile open``); '-' is the default output.
 
-    def __init__(self, name, path, fd=None, write=None):
+    ``fmt`` is what it holds: the global format for '-'; warts for an
+    opened one (scamper 20211212 writes warts there whatever -O says),
+    compressed when its name ends in .warts.gz, .warts.bz2 or .warts.xz
+    (the names scamper 2026 compresses).  In warts, the file numbers its
+    lists and cycles itself, from 1, as scamper does: ``ids(cycle)`` gives
+    the (list, cycle) ids the file's objects of that cycle refer to."""
+
+    def __init__(self, name, path, fd=None, write=None, fmt='warts',
+                 first_ids=(0, 0)):
         self.name = name
         self.path = path
         self.fd = fd
         self.refcnt = 1
+        self.fmt = fmt
         self._write = write
+        self._z = None
+        if write is None and fmt in output.WARTS:
+            self._z = output.compressor(fmt)
+        self.n_lists, self.n_cycles = first_ids
+        self.lists = {}            # ScamperList -> file id
+        self.cycles = {}           # Cycle -> file id
+
+    @staticmethod
+    def kind_of(path):
+        for kind in output.WARTS[1:]:
+            if path.endswith('.' + kind):
+                return kind
+        return 'warts'
+
+    @staticmethod
+    def ids_in(path):
+        """The (list, cycle) ids a warts file already used: appended
+        records go on from there, as scamper's do."""
+        counts = {warts_file.OBJ_LIST: 0, warts_file.OBJ_CYCLE_START: 0,
+                  warts_file.OBJ_CYCLE_DEF: 0}
+        try:
+            with open(path, 'rb') as f:
+                for otype, _, _ in warts_file.read_objects(f, set(counts)):
+                    counts[otype] += 1
+        except (OSError, warts_file.WartsError):
+            pass
+        return counts[warts_file.OBJ_LIST], counts[
+            warts_file.OBJ_CYCLE_START] + counts[warts_file.OBJ_CYCLE_DEF]
 
     def write(self, data):
         if self._write is not None:
             return self._write(data)
+        if self._z is not None:
+            data = self._z.compress(data)
+        self._put(data)
+
+    def _put(self, data):
         view = memoryview(data)
         while view:
             try:
@@ -38,8 +82,34 @@ class Outfile:
             except InterruptedError:
                 continue
 
+    def ids(self, cycle):
+        return self.lists[cycle.list], self.cycles[cycle]
+
+    def cycle_start(self, cycle):
+        if self.fmt not in output.WARTS:
+            self.write(output.cycle_start(cycle, self.fmt))
+            return
+        data = b''
+        lid = self.lists.get(cycle.list)
+        if lid is None:
+            self.n_lists += 1
+            lid = self.lists[cycle.list] = self.n_lists
+            data += warts_cycle.list_record(lid, cycle.list)
+        self.n_cycles += 1
+        cid = self.cycles[cycle] = self.n_cycles
+        self.write(data + warts_cycle.cycle_record(cid, lid, cycle))
+
+    def cycle_stop(self, cycle):
+        if self.fmt not in output.WARTS:
+            self.write(output.cycle_stop(cycle, self.fmt))
+            return
+        self.write(warts_cycle.cycle_stop_record(self.cycles.pop(cycle),
+                                                 cycle.stop))
+
     def close(self):
         if self.fd is not None:
+            if self._z is not None:
+                self._put(self._z.flush())
             os.close(self.fd)
             self.fd = None
 
@@ -57,6 +127,12 @@ class Source:
         self.priority = priority
         self.issued = 0
         self.outstanding = 0
+
+    def task_meta(self, tag):
+        """What the worker needs to format the result of task ``tag``
+        (scamperd/output.py): its format, and in warts the file ids of its
+        list and cycle."""
+        return {} if self.fmt is None else {'fmt': self.fmt}
 
     def ready(self):
         return False
@@ -178,7 +254,7 @@ class FileSource(Source):
                                      start=time.time(),
                                      hostname=self.sources.hostname)
         self.open_cycles[self.cycle] = 0
-        self.out.write(output.cycle_start(self.cycle, self.sources.fmt))
+        self.out.cycle_start(self.cycle)
         self.sources.event('source cycle %s id %d' % (_q(self.name),
                                                       self.cycle_id))
         return True
@@ -207,6 +283,12 @@ class FileSource(Source):
         self.open_cycles[self.cycle] += 1
         return where, '%s %s' % (self.command, addr), self.cycle
 
+    def task_meta(self, cycle):
+        meta = {'fmt': self.out.fmt}
+        if self.out.fmt in output.WARTS:
+            meta['warts'] = self.out.ids(cycle)
+        return meta
+
     def done(self, cycle, data):
         if data:
             self.out.write(data)
@@ -217,7 +299,7 @@ class FileSource(Source):
         if cycle is not self.cycle and self.open_cycles.get(cycle) == 0:
             del self.open_cycles[cycle]
             cycle.stop = time.time()
-            self.out.write(output.cycle_stop(cycle, self.sources.fmt))
+            self.out.cycle_stop(cycle)
 
     def drop_pending(self):
         self.stopped = True
@@ -249,7 +331,8 @@ class Sources:
         self.daemon = daemon        # a control socket may add sources
         self.closing = False        # shutdown done: no new work
         self.all = []
-        self.outfiles = {'-': Outfile('-', '-', write=default_write)}
+        self.outfiles = {'-': Outfile('-', '-', write=default_write,
+                                      fmt=fmt)}
         self.observers = []         # callables taking an EVENT line
 
     def event(self, text):

@@ -4,12 +4,14 @@ it in the transcripts of /work/shared/docs/control-protocol.md (§7.1,
 
 import os
 import re
+import struct
 
 import pytest
 
 from scamperd import commands
 from scamperd.control import interactive
 from scamperd.sources import Sources
+from scamperd.warts import file as warts_file
 
 
 class FakeCtl:
@@ -201,12 +203,18 @@ def test_transcript_sources_and_outfiles(tmp_path, monkeypatch):
     taken = []
 
     def run():
-        # the supervisor: take every task now; finish them at FINISH
+        # the supervisor: take every task now; finish them at FINISH, each
+        # "result" an object of an unknown warts type holding the ids the
+        # worker was told to refer to
         while (got := ctl.sources.next()) is not None:
             taken.append(got)
         if finish[0]:
             for src, where, line, tag in taken:
-                ctl.sources.done(src, tag, ('%s\n' % line).encode())
+                meta = src.task_meta(tag)
+                assert meta['fmt'] == 'warts'
+                ctl.sources.done(src, tag, warts_file.frame(
+                    RESULT, struct.pack('>II', *meta['warts'])
+                    + line.encode()))
             taken.clear()
             finish[0] = False
 
@@ -220,17 +228,50 @@ def test_transcript_sources_and_outfiles(tmp_path, monkeypatch):
         interactive._COMMANDS.clear()
         interactive._COMMANDS.update(orig)
     assert ctl.shut == ['cancel']
-    # src1's cycle 3 went to of1 (now ra_of2): cycle records around the
-    # two pings; adhoc1's two cycles went to of2
-    of1 = (tmp_path / 'of1.warts').read_text().splitlines()
-    assert [l.split(',')[0] for l in of1] == [
-        '{"type":"cycle-start"', 'ping -c 1 192.0.2.1', 'ping -c 1 192.0.2.2',
-        '{"type":"cycle-stop"']
-    assert '"id":3' in of1[0] and '"list_name":"src1"' in of1[0]
-    of2 = (tmp_path / 'of2.warts').read_text().splitlines()
-    assert sum('cycle-start' in l for l in of2) == 2
-    assert sum('cycle-stop' in l for l in of2) == 2
-    assert sum(l.startswith('trace ') for l in of2) == 4
+    # outfiles hold warts (scamper's outfile open writes warts whatever -O
+    # says), each numbering its own lists and cycles from 1.  src1's cycle
+    # 3 went to of1 (now ra_of2); adhoc1's two cycles went to of2
+    assert _records(tmp_path / 'of1.warts') == [
+        ('list', 1, 7, 'src1'), ('start', 1, 1, 3),
+        ('result', 1, 1, 'ping -c 1 192.0.2.1'),
+        ('result', 1, 1, 'ping -c 1 192.0.2.2'), ('stop', 1)]
+    of2 = _records(tmp_path / 'of2.warts')
+    assert of2[:3] == [('list', 1, 9, 'adhoc1'), ('start', 1, 1, 1),
+                       ('start', 2, 1, 2)]
+    assert sorted(of2[3:]) == sorted(
+        [('result', 1, c, 'trace 192.0.2.%d' % a)
+         for c in (1, 2) for a in (1, 2)] + [('stop', 1), ('stop', 2)])
+    # a result comes before the stop of its cycle
+    for r in of2[3:]:
+        if r[0] == 'result':
+            assert of2.index(r) < of2.index(('stop', r[2]))
+
+
+RESULT = 0x70
+
+
+def _records(path):
+    """The records of a warts file: ('list', file id, list id, name),
+    ('start', file id, list file id, cycle id), ('stop', file id) and
+    ('result', list file id, cycle file id, command)."""
+    out = []
+    lists, cycles = [], []
+    with open(path, 'rb') as f:
+        for otype, _, obj in warts_file.read_objects(f):
+            if otype == warts_file.OBJ_LIST:
+                lists.append(obj)
+                out.append(('list', len(lists), obj.id, obj.name))
+            elif otype == warts_file.OBJ_CYCLE_START:
+                cycles.append(obj)
+                out.append(('start', len(cycles), lists.index(obj.list) + 1,
+                            obj.id))
+            elif otype == warts_file.OBJ_CYCLE_STOP:
+                out.append(('stop', cycles.index(obj.cycle) + 1))
+            else:
+                assert otype == RESULT
+                out.append(('result',) + struct.unpack('>II', obj[:8])
+                           + (obj[8:].decode(),))
+    return out
 
 
 @pytest.mark.parametrize('cmd,reply', [

@@ -100,6 +100,7 @@ def _shutdown(ctl, conn, rest):
 def _lss_clear(ctl, conn, rest):
     if not rest:
         return ['ERR usage: lss-clear [lss-name]']
+    rest = rest.split(' ', 1)[0]        # the first word names the set
     if ctl.lss_clear(rest):
         return ['OK lss-clear %s' % rest]
     return ['ERR lss-clear %s failed' % rest]
@@ -239,7 +240,11 @@ def _outfile(ctl, conn, rest):
             fd = ctl.open_outfile(got['file'], got['mode'] == 'append')
         except OSError:
             return ["ERR could not open %s" % got['file']]
-        outs[got['name']] = Outfile(got['name'], got['file'], fd)
+        kind = Outfile.kind_of(got['file'])
+        ids = Outfile.ids_in(got['file']) \
+            if got['mode'] == 'append' and kind == 'warts' else (0, 0)
+        outs[got['name']] = Outfile(got['name'], got['file'], fd, fmt=kind,
+                                    first_ids=ids)
         return ['OK']
     if sub == 'close':
         out = outs.get(arg)
@@ -258,7 +263,9 @@ def _outfile(ctl, conn, rest):
             if n not in outs:
                 return ["ERR unknown outfile '%s'" % n]
         a, b = outs[names[0]], outs[names[1]]
-        for attr in ('path', 'fd', '_write'):
+        # the files change places, each with its state (warts ids)
+        for attr in ('path', 'fd', '_write', '_z', 'fmt', 'n_lists',
+                     'n_cycles', 'lists', 'cycles'):
             va, vb = getattr(a, attr), getattr(b, attr)
             setattr(a, attr, vb)
             setattr(b, attr, va)
