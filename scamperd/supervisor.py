@@ -41,10 +41,10 @@ MAX_DEFERRED = 10000
 
 class TaskRecord:
     __slots__ = ('id', 'line', 'where', 'sig', 'tries', 'worker', 'home',
-                 'source', 'tag')
+                 'source', 'tag', 'lss')
 
     def __init__(self, task_id, line, where, sig, home=None, source=None,
-                 tag=None):
+                 tag=None, lss=None):
         self.id = task_id
         self.line = line
         self.where = where
@@ -54,6 +54,7 @@ class TaskRecord:
         self.home = home      # index of the only worker that may run it
         self.source = source  # the Source it came from, and its tag there
         self.tag = tag
+        self.lss = lss        # its doubletree local stop set's name
 
 
 class WorkerHandle:
@@ -102,6 +103,7 @@ class Supervisor:
         self.sigs = {}                       # sig -> active count
         self.held = {}                       # sig -> expiry
         self._held_q = collections.deque()   # (expiry, sig), oldest first
+        self.lss_names = set()               # local stop sets in workers
         self.next_id = 1
         self.input_done = False
         self.stopping = False
@@ -137,6 +139,9 @@ class Supervisor:
         w.proc.join(1)
         self.workers.remove(w)
         self.pacer.repair()
+        # the local stop sets it held are gone with it
+        self.lss_names = {n for n in self.lss_names
+                          if self._lss_home(n) != w.index}
         for tid in sorted(w.tasks, reverse=True):
             rec = self.active.get(tid)
             if rec is None:
@@ -177,10 +182,9 @@ class Supervisor:
             # traces that share a doubletree local stop set run in the same
             # worker, where that set lives
             lss = getattr(cmd, 'lss', None)
-            home = zlib.crc32(lss.encode()) % self.nworkers \
-                if lss is not None else None
+            home = self._lss_home(lss) if lss is not None else None
             rec = TaskRecord(self.next_id, line, where, (cmd.dst, sport),
-                             home, src, tag)
+                             home, src, tag, lss)
             self.next_id += 1
             self.queue.append(rec)
             return True
@@ -237,9 +241,10 @@ class Supervisor:
                 self.sigs[rec.sig] = self.sigs.get(rec.sig, 0) + 1
                 w.tasks.add(rec.id)
                 w.want -= 1
+                if rec.lss is not None:
+                    self.lss_names.add(rec.lss)
                 msg = {'t': 'task', 'id': rec.id, 'cmd': rec.line}
-                if rec.source.fmt is not None:
-                    msg['fmt'] = rec.source.fmt
+                msg.update(rec.source.task_meta(rec.tag))
                 w.chan.send(msg)
 
     def _expire_held(self, now):
@@ -322,6 +327,19 @@ class Supervisor:
                     return True
         return False
 
+    def _lss_home(self, name):
+        return zlib.crc32(name.encode()) % self.nworkers
+
+    def lss_clear(self, name):
+        """``lss-clear``: empty the named doubletree local stop set in the
+        worker that holds it; False when no trace made it."""
+        if name not in self.lss_names:
+            return False
+        for w in self.workers:
+            if w.index == self._lss_home(name):
+                w.chan.send({'t': 'lss-clear', 'name': name})
+        return True
+
     def shutdown(self, how):
         """``shutdown done|flush|now|cancel`` from a control client."""
         if how == 'cancel':
@@ -360,7 +378,7 @@ class Supervisor:
         signal.signal(signal.SIGTERM, self._signal)
         cycle = self.cfg.get('cycle')
         if cycle is not None:
-            self._write(output.cycle_start(cycle, self.fmt))
+            self.sources.outfiles['-'].cycle_start(cycle)
         for i in range(self.nworkers):
             self._spawn(i)
         if self.cfg.get('listeners'):
@@ -402,7 +420,7 @@ class Supervisor:
                 w.proc.kill()
         if cycle is not None:
             cycle.stop = time.time()
-            self._write(output.cycle_stop(cycle, self.fmt))
+            self.sources.outfiles['-'].cycle_stop(cycle)
         self._put(self.compress.flush())
         if self.control is not None:
             self.control.close()

@@ -4,6 +4,7 @@ Messages from the supervisor (scamperd/ipc.py):
   {"t": "task", "id": N, "cmd": "trace ... ADDR"}   a task to run
   {"t": "halt", "id": N}                            stop task N early
   {"t": "pps", "pps": P}                            (informational)
+  {"t": "lss-clear", "name": S}     empty doubletree local stop set S
   {"t": "stop"}                                     finish and exit
 Messages to the supervisor:
   {"t": "more"}                      room for one more task
@@ -76,6 +77,9 @@ class Worker:
                             break
             elif t == 'pps':
                 pass
+            elif t == 'lss-clear':
+                # emptied in place: running traces share the set
+                self.lss.get(msg['name'], set()).clear()
             elif t == 'stop':
                 self.stopping = True
 

@@ -306,39 +306,128 @@ def test_hostile_clients_do_not_disturb_others(daemon, lab_line):
     assert daemon.ask('get version') == ['OK version 20211212']
 
 
+def _sc_warts2json(path):
+    p = subprocess.run(['sc_warts2json', path], capture_output=True,
+                       text=True, timeout=30)
+    assert p.returncode == 0 and not p.stderr, p.stderr
+    return [json.loads(l) for l in p.stdout.splitlines()]
+
+
+def _until_finish(daemon, lines, timeout=60):
+    """Send ``lines`` (observing sources); the reply and EVENT lines up
+    to the first source finish."""
+    with daemon.connect() as s:
+        s.sendall(''.join(l + '\n' for l in ['observe sources'] + lines)
+                  .encode())
+        s.settimeout(timeout)
+        got, stream = [], ControlStream()
+        while not got or ' source finish ' not in got[-1]:
+            data = s.recv(65536)
+            assert data, got
+            got += _lines(stream.feed(data))
+        return got
+
+
 def test_file_source_to_an_outfile(daemon, lab_line):
+    """A managed source's 3 cycles into a warts outfile (warts although
+    the daemon runs with -O json, as scamper's outfiles are): Debian's
+    readers take it, with the cycle ids and a record per task."""
     targets = os.path.join(daemon.tmp, 'targets.txt')
     with open(targets, 'w') as f:
         f.write('%s\n# comment\n%s\n' % (lab_line.target4, lab_line.src4))
-    out = os.path.join(daemon.tmp, 'of1.json')
-    with daemon.connect() as s:
-        items = control_session(s, [
-            'observe sources',
-            'outfile open name of1 file %s mode truncate' % out,
-            'source add name src1 descr "test list" list_id 7 cycle_id 3 '
-            'outfile of1 command "ping -c 1" file %s cycles 2' % targets],
-            timeout=8)
-    lines = [l for l in _lines(items)]
+    out = os.path.join(daemon.tmp, 'of1.warts')
+    lines = _until_finish(daemon, [
+        'outfile open name of1 file %s mode truncate' % out,
+        'source add name src1 descr "test list" list_id 7 cycle_id 3 '
+        'outfile of1 command "ping -c 1" file %s cycles 3' % targets])
     assert lines[:2] == ['OK', 'OK']
     assert lines[2].split(' ', 2)[2] == (
         "source add name 'src1' descr 'test list' list_id 7 cycle_id 3 "
-        "priority 1 outfile 'of1' type 'file' file '%s' cycles 2 "
+        "priority 1 outfile 'of1' type 'file' file '%s' cycles 3 "
         "autoreload off" % targets)
     assert lines[3] == 'OK source added'
     assert [l.split(' ', 2)[2] for l in lines[4:]] == [
         "source cycle 'src1' id 3", "source cycle 'src1' id 4",
-        "source finish 'src1'"]
+        "source cycle 'src1' id 5", "source finish 'src1'"]
     assert daemon.ask('outfile close of1') == ['OK']
-    with open(out) as f:
-        objs = [json.loads(l) for l in f]
-    assert [(o['type'], o.get('id'), o.get('dst')) for o in objs
-            if o['type'] != 'ping'] == [
-        ('cycle-start', 3, None), ('cycle-stop', 3, None),
-        ('cycle-start', 4, None), ('cycle-stop', 4, None)] or \
-        sorted(o['type'] for o in objs) == ['cycle-start'] * 2 + \
-        ['cycle-stop'] * 2 + ['ping'] * 4
-    assert sorted(o['dst'] for o in objs if o['type'] == 'ping') == sorted(
-        [lab_line.target4, lab_line.src4] * 2)
+    objs = _sc_warts2json(out)
+    dump = subprocess.run(['sc_wartsdump', out], capture_output=True,
+                          text=True, timeout=30)
+    assert dump.returncode == 0 and not dump.stderr, dump.stderr
+    assert 'test list' in dump.stdout and 'ra-monitor' in dump.stdout
+    # the cycle each ping refers to, in file order
+    refs = iter(int(l.split()[-1]) for l in dump.stdout.splitlines()
+                if l.startswith(' cycle id: '))
+    seq = [(o['type'], o['id'] if o['type'] != 'ping' else next(refs),
+            o.get('dst')) for o in objs]
+    assert len(seq) == 12
+    assert all(o['list_name'] == 'src1' for o in objs
+               if o['type'].startswith('cycle'))
+    for c in (3, 4, 5):
+        a = seq.index(('cycle-start', c, None))
+        b = seq.index(('cycle-stop', c, None))
+        pings = [i for i, r in enumerate(seq) if r[:2] == ('ping', c)]
+        assert len(pings) == 2 and a < min(pings) and max(pings) < b
+        assert sorted(seq[i][2] for i in pings) == sorted(
+            [lab_line.target4, lab_line.src4])
+
+
+def test_outfile_append_and_compressed(daemon, lab_line):
+    """An outfile opened for append goes on with the ids already in it;
+    one named .warts.gz is gzipped; both readable by Debian's readers."""
+    targets = os.path.join(daemon.tmp, 'targets2.txt')
+    with open(targets, 'w') as f:
+        f.write('%s\n' % lab_line.target4)
+    for name, mode, n in (('a.warts', 'truncate', 1), ('a.warts', 'append', 2),
+                          ('b.warts.gz', 'truncate', 2)):
+        out = os.path.join(daemon.tmp, name)
+        _until_finish(daemon, [
+            'outfile open name o file %s mode %s' % (out, mode),
+            'source add name s outfile o command "ping -c 1" file %s '
+            'cycles %d' % (targets, n)])
+        assert daemon.ask('outfile close o') == ['OK']
+    objs = _sc_warts2json(os.path.join(daemon.tmp, 'a.warts'))
+    # (wrong ids in the appended part: sc_warts2json would fail)
+    kinds = [(o['type'], o.get('id')) for o in objs]
+    assert kinds[:3] == [('cycle-start', 1), ('ping', None),
+                         ('cycle-stop', 1)]
+    assert sorted(kinds[3:], key=str) == sorted(
+        [('cycle-start', 1), ('cycle-stop', 1), ('cycle-start', 2),
+         ('cycle-stop', 2), ('ping', None), ('ping', None)], key=str)
+    with open(os.path.join(daemon.tmp, 'b.warts.gz'), 'rb') as f:
+        assert f.read(2) == b'\x1f\x8b'
+    # Debian's 20211212 readers take no compressed files: gunzip first
+    import gzip
+    plain = os.path.join(daemon.tmp, 'b.warts')
+    with gzip.open(plain + '.gz') as f, open(plain, 'wb') as g:
+        g.write(f.read())
+    objs = _sc_warts2json(plain)
+    assert sorted(o['type'] for o in objs) == ['cycle-start'] * 2 + [
+        'cycle-stop'] * 2 + ['ping'] * 2
+
+
+def _trace_hops(daemon, cmd):
+    items = daemon.session(['attach format json', cmd, 'done'])
+    traces = [_payload(i) for i in items if i[0] == 'data'
+              and _payload(i)['type'] == 'trace']
+    assert len(traces) == 1, items
+    return sorted(h['probe_ttl'] for h in traces[0].get('hops', []))
+
+
+def test_lss_clear(daemon, lab_line):
+    """Doubletree traces sharing a local stop set (-Z) stop going
+    backwards at a hop already in it, until lss-clear empties it."""
+    # as Debian's scamper: forward from TTL 3 (r3) to dst, then back to
+    # r2; TTL 1 ends it.  The second trace finds r3 in the set.
+    cmd = 'trace -P icmp-paris -q 1 -f 3 -Z lab-set %s' % lab_line.target4
+    assert daemon.ask('lss-clear lab-set') == ['ERR lss-clear lab-set failed']
+    assert _trace_hops(daemon, cmd) == [2, 3, 4]
+    assert _trace_hops(daemon, cmd) == [3, 4]
+    assert daemon.ask('lss-clear lab-set') == ['OK lss-clear lab-set']
+    assert daemon.ask('lss-clear lab-set more') == ['OK lss-clear lab-set']
+    assert _trace_hops(daemon, cmd) == [2, 3, 4]
+    assert daemon.ask('lss-clear other') == ['ERR lss-clear other failed']
+    assert daemon.ask('lss-clear') == ['ERR usage: lss-clear [lss-name]']
 
 
 def test_shutdown_done_finishes_queued_work(lab_line):

@@ -242,8 +242,7 @@ class Control:
         return os.open(path, flags, 0o644)
 
     def lss_clear(self, name):
-        return self.sup.lss_clear(name) if hasattr(self.sup, 'lss_clear') \
-            else False
+        return self.sup.lss_clear(name)
 
     def shutdown(self, how):
         self.sup.shutdown(how)
