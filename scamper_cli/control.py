@@ -41,11 +41,16 @@ def _unix(path):
     return s
 
 
-def listen(o, mode=None, group=None):
+_made = []       # Unix socket paths made here, removed by unlink()
+
+
+def listen(o, mode=None, group=None, ids_socket=None):
     """Listening sockets for -P and -U, as descriptors (the supervisor
     makes socket objects of them again).  ``mode`` and ``group`` set the
-    Unix socket's permissions (scamperd)."""
+    Unix sockets' permissions (scamperd); ``ids_socket`` is the path of a
+    second Unix socket for clients that want ``DATA len id-N``."""
     socks = []
+    paths = [p for p in (o.control_unix, ids_socket) if p is not None]
     try:
         if o.control_tcp is not None:
             ip, port = o.control_tcp
@@ -54,29 +59,29 @@ def listen(o, mode=None, group=None):
             socks.append(s)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind((ip, port))
-        if o.control_unix is not None:
-            s = _unix(o.control_unix)
+        for path in paths:
+            s = _unix(path)
             socks.append(s)
+            _made.append(path)
             if group is not None:
-                os.chown(o.control_unix, -1, group)
+                os.chown(path, -1, group)
             if mode is not None:
-                os.chmod(o.control_unix, mode)
+                os.chmod(path, mode)
         for s in socks:
             s.listen(BACKLOG)
             s.set_inheritable(False)
     except OSError:
+        unlink(o)               # ours: they were bound
         for s in socks:
-            if s.family == socket.AF_UNIX:
-                unlink(o)       # ours: it was bound
             s.close()
         raise
     return [s.detach() for s in socks]
 
 
 def unlink(o):
-    if o.control_unix is not None:
+    while _made:
         try:
-            os.unlink(o.control_unix)
+            os.unlink(_made.pop())
         except OSError:
             pass
 

@@ -13,6 +13,7 @@ Reads /etc/scamperd.conf (``key = value`` lines, ``#`` comments):
     format = warts
     port =                   # also listen on TCP (loopback) when set
     attach_ids = off         # on: DATA len id-N (scamper >= 2023 clients)
+    socket_ids =             # a second socket whose clients get the id form
 
 then runs scamper with the matching flags (``-U``, ``-p``, ``-w``, ``-M``,
 ``-o``, ``-O``, ``-P``); flags given to scamperd are passed on after them
@@ -32,7 +33,7 @@ DEFAULTS = {
     'socket': DEFAULT_SOCKET, 'socket_mode': '0660', 'group': 'scamper',
     'user': 'scamper', 'pps': '20', 'window': '0', 'monitorname': '',
     'outdir': '/var/lib/scamperd', 'format': 'warts', 'port': '',
-    'attach_ids': 'off',
+    'attach_ids': 'off', 'socket_ids': '',
 }
 
 
@@ -96,9 +97,11 @@ def main(argv=None):
     os.environ['SCAMPER_USER'] = cfg['user']
     if cfg['outdir']:
         os.chdir(cfg['outdir'])      # relative `outfile open` paths
+    ids_socket = cfg['socket_ids'] or None
     return scamper_main.main(scamper_argv(cfg, argv),
-                             socket_perms=(cfg['socket_mode'], gid),
-                             data_ids=cfg['attach_ids'] == 'on')
+                             socket_perms=(cfg['socket_mode'], gid,
+                                           ids_socket),
+                             data_ids=cfg['attach_ids'] == 'on' or ids_socket)
 
 
 if __name__ == '__main__':

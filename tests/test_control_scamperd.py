@@ -3,6 +3,7 @@
 import grp
 import os
 import pwd
+import socket
 import stat
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import time
 
 import pytest
 
+from ours import control_session
 from scamper_cli.scamperd import ConfigError, read_config, scamper_argv
 
 
@@ -47,12 +49,13 @@ def test_scamperd_service_in_the_lab(lab_line):
     os.chown(tmp, nobody.pw_uid, nobody.pw_gid)
     os.chmod(tmp, 0o755)
     sock = os.path.join(tmp, 'ctl.sock')
+    ids_sock = os.path.join(tmp, 'ids.sock')
     conf = os.path.join(tmp, 'scamperd.conf')
     group = grp.getgrgid(nobody.pw_gid).gr_name
     with open(conf, 'w') as f:
         f.write('socket = %s\ngroup = %s\nuser = nobody\npps = 500\n'
                 'outdir = %s\nformat = json\nmonitorname = vp1\n'
-                % (sock, group, tmp))
+                'socket_ids = %s\n' % (sock, group, tmp, ids_sock))
     p = subprocess.Popen(['ip', 'netns', 'exec', lab_line.ns('src'),
                           sys.executable, '-m', 'scamper_cli.scamperd',
                           '--config', conf], cwd='/',
@@ -63,9 +66,21 @@ def test_scamperd_service_in_the_lab(lab_line):
             assert p.poll() is None, p.stderr.read()
             assert time.time() < end
             time.sleep(0.05)
-        st = os.stat(sock)
-        assert stat.S_IMODE(st.st_mode) == 0o660
-        assert (st.st_uid, st.st_gid) == (0, nobody.pw_gid)
+        for path in (sock, ids_sock):
+            st = os.stat(path)
+            assert stat.S_IMODE(st.st_mode) == 0o660
+            assert (st.st_uid, st.st_gid) == (0, nobody.pw_gid)
+        # the same attach: 2021's DATA len on the socket, DATA len id-N
+        # on the other one (for libscamperctrl)
+        for path, want in ((sock, 'DATA %d'), (ids_sock, 'DATA %d id-1')):
+            with socket.socket(socket.AF_UNIX) as s:
+                s.connect(path)
+                items = control_session(s, [
+                    'attach format json', 'ping -c 1 %s' % lab_line.target4,
+                    'done'])
+            ping = [i for i in items if i[0] == 'data'
+                    and b'"type":"ping"' in i[2]]
+            assert len(ping) == 1 and ping[0][1] == want % len(ping[0][2])
 
         def ctl(*args):
             return subprocess.run([sys.executable, '-m',
@@ -80,7 +95,7 @@ def test_scamperd_service_in_the_lab(lab_line):
         assert os.stat(os.path.join(tmp, 'o1.json')).st_uid == nobody.pw_uid
         assert ctl('shutdown', 'done').stdout == 'OK\n'
         assert p.wait(20) == 0
-        assert not os.path.exists(sock)
+        assert not os.path.exists(sock) and not os.path.exists(ids_sock)
         assert os.path.exists(os.path.join(tmp, 'scamperd.json'))
     finally:
         if p.poll() is None:

@@ -33,10 +33,11 @@ def _nameserver():
 
 
 class Conn:
-    def __init__(self, ctl, sock, peer):
+    def __init__(self, ctl, sock, peer, ids=False):
         self.ctl = ctl
         self.sock = sock
         self.peer = peer
+        self.ids = ids            # attach results as DATA len id-N
         self.reader = LineReader()
         self.wbuf = bytearray()
         self.attached = None
@@ -138,6 +139,8 @@ class Control:
     the listeners and connections."""
 
     def __init__(self, sup, listeners, data_ids=False):
+        """``data_ids``: True when every attach connection gets ``DATA len
+        id-N``; or the path of the Unix socket whose connections do."""
         self.sup = sup
         self.sel = sup.sel
         self.listeners = listeners
@@ -168,11 +171,13 @@ class Control:
                 sock.close()
                 continue
             self.n_accepted += 1
+            ids = self.data_ids is True
             if ls.family == socket.AF_UNIX:
                 peer = '%s:%d' % (ls.getsockname(), self.n_accepted)
+                ids = ids or ls.getsockname() == self.data_ids
             else:
                 peer = '%s:%d' % addr[:2]
-            c = Conn(self, sock, peer)
+            c = Conn(self, sock, peer, ids)
             self.conns.add(c)
             self.sel.register(sock, selectors.EVENT_READ,
                               ('control', c.event))
@@ -263,7 +268,7 @@ class Control:
             return [p]
         a = attach.Attach(p, conn.peer, conn.send, conn.close_when_sent,
                           monitor=self.monitorname,
-                          hostname=socket.gethostname(), ids=self.data_ids)
+                          hostname=socket.gethostname(), ids=conn.ids)
         a.halter = lambda tid: self.halt(a, tid)
         conn.attached = a
         self.unobserve(conn)
