@@ -144,20 +144,53 @@ def _bar(n, total):
     return '[%s%s]' % ('#' * full, '.' * (BAR - full))
 
 
+def _fields(line):
+    """An INFO line's ``name value`` pairs (values quoted '...')."""
+    out, rest = {}, line[5:]
+    while rest:
+        key, _, rest = rest.partition(' ')
+        if rest.startswith("'"):
+            value, _, rest = rest[1:].partition("' ")
+            value = value.rstrip("'")
+        else:
+            value, _, rest = rest.partition(' ')
+        out[key] = value
+    return out
+
+
+def watch_screen(conn):
+    """The lines of one screen of ``watch``: rate, window, then each
+    source with its progress in the cycle being run."""
+    window = conn.ask('get window')[0].split()[-1]
+    active, _, limit = window.partition('/')
+    pps = conn.ask('get pps')[0].split()[-1]
+    lines = ['scamper: %s pps, %s tasks running%s' % (
+        pps, active, '' if limit == '0' else ' of %s' % limit)]
+    if limit != '0':
+        lines.append('%-24s %s %s/%s' % ('window', _bar(int(active),
+                                                         int(limit)),
+                                         active, limit))
+    srcs = [_fields(l) for l in conn.ask('source progress')
+            if l.startswith('INFO ')]
+    for f in srcs:
+        done, known = int(f['done']), int(f['known'])
+        if f['type'] == 'file':
+            left = int(f['cycles'])
+            what = 'cycle %s%s' % (f['cycle_id'], ', %d more' % left
+                                   if left else '')
+        else:
+            what = f['type']
+        lines.append('%-24s %s %d/%d  %s' % (f['name'][:24],
+                                             _bar(done, known), done,
+                                             known, what))
+    if not srcs:
+        lines.append('  (no sources)')
+    return lines
+
+
 def cmd_watch(conn, args):
     while True:
-        window = conn.ask('get window')[0].split()[-1]
-        active, _, limit = window.partition('/')
-        pps = conn.ask('get pps')[0].split()[-1]
-        srcs = conn.ask('source list')[:-1]
-        lines = ['scamper: %s pps, %s tasks running%s' % (
-            pps, active, '' if limit == '0' else ' of %s' % limit)]
-        if limit != '0':
-            lines.append('window  %s' % _bar(int(active), int(limit)))
-        for s in srcs:
-            lines.append('  ' + s[5:])
-        if not srcs:
-            lines.append('  (no sources)')
+        lines = watch_screen(conn)
         if not args.once:
             sys.stdout.write('\x1b[H\x1b[J')
         sys.stdout.write('\n'.join(lines) + '\n')

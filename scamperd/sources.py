@@ -154,6 +154,10 @@ class Source:
         return 'name %s priority %d type %s' % (_q(self.name), self.priority,
                                                 _q(self.kind))
 
+    def progress(self):
+        """(tasks done, tasks known) of the cycle being run."""
+        return self.issued - self.outstanding, self.issued
+
 
 class InputSource(Source):
     """The command line's -i/-I/-f input, results to the default output."""
@@ -220,6 +224,7 @@ class FileSource(Source):
         self.lines = None
         self.pos = 0
         self.cycle = None          # the cycle being read
+        self.last_cycle = None     # the one before it
         self.open_cycles = {}      # cycle -> tasks not finished
         self.started = False
         self.stopped = False
@@ -261,7 +266,7 @@ class FileSource(Source):
 
     def _advance(self):
         while self.cycle is None or self.pos >= len(self.lines):
-            prev = self.cycle
+            prev = self.last_cycle = self.cycle
             self.cycle = None
             if prev is not None:
                 self._maybe_close(prev)
@@ -300,6 +305,15 @@ class FileSource(Source):
             del self.open_cycles[cycle]
             cycle.stop = time.time()
             self.out.cycle_stop(cycle)
+
+    def progress(self):
+        cycle = self.cycle or self.last_cycle
+        if cycle is None or self.lines is None:
+            return 0, 0
+        if cycle is self.cycle:
+            return self.pos - self.open_cycles[cycle], len(self.lines)
+        left = self.open_cycles.get(cycle, 0)
+        return len(self.lines) - left, len(self.lines)
 
     def drop_pending(self):
         self.stopped = True

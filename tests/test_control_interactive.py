@@ -280,6 +280,8 @@ def _records(path):
     ('source add name x file t outfile nope', "ERR unknown outfile 'nope'"),
     ('lss-clear', 'ERR usage: lss-clear [lss-name]'),
     ('lss-clear x', 'ERR lss-clear x failed'),
+    ('lss-clear x y', 'ERR lss-clear x failed'),     # the first word
+    ('source progress', 'OK'),
     ('shutdown done', 'OK'),
     ('outfile close -', 'ERR could not drop outfile: refcnt 1'),
     ('set window x', 'ERR set window argument is not an integer'),

@@ -568,3 +568,38 @@ def _stop_daemon(pid):
         time.sleep(0.05)
     if os.path.exists('/proc/%d' % helper):
         os.kill(helper, signal.SIGKILL)
+
+
+def test_scamperctl_watch(daemon, lab_line):
+    """watch --once: the window and each source's progress in its cycle,
+    while a file source runs 6 slow pings two at a time."""
+    import re
+    targets = os.path.join(daemon.tmp, 'watch.txt')
+    with open(targets, 'w') as f:
+        f.write(''.join('203.0.113.%d\n' % (20 + k) for k in range(6)))
+    assert daemon.ask('set window 2') == ['OK window 2']
+    try:
+        assert daemon.ask('source add name watched command "ping -c 4 -i 1" '
+                          'file %s cycles 2' % targets) == ['OK source added']
+        time.sleep(1.5)
+        p = _ctl(daemon, 'watch', '--once')
+        assert p.returncode == 0, p.stderr
+        lines = p.stdout.splitlines()
+        assert lines[0] == 'scamper: 20000 pps, 2 tasks running of 2'
+        assert lines[1] == 'window                   [%s] 2/2' % ('#' * 30)
+        m = re.fullmatch(r'watched +\[(#*)(\.*)\] (\d)/6  cycle 1, 1 more',
+                         lines[2])
+        assert m and len(m.group(1)) + len(m.group(2)) == 30, lines
+        assert len(m.group(1)) == 30 * int(m.group(3)) // 6
+        assert len(lines) == 3
+        assert '\x1b' not in p.stdout
+        # the extension behind it, and an unknown name
+        prog = daemon.ask('source progress watched')
+        assert re.fullmatch(r"INFO name 'watched' type 'file' cycle_id 1 "
+                            r"cycles 1 done \d known 6", prog[0]), prog
+        assert prog[1:] == ['OK']
+        assert daemon.ask('source progress nosuch') == [
+            "ERR no source 'nosuch'"]
+    finally:
+        daemon.ask('source delete watched')
+        daemon.ask('set window 0')

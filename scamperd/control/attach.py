@@ -152,6 +152,9 @@ class Attach(Source):
     def drop_pending(self):
         self.pending.clear()
 
+    def progress(self):
+        return self.issued - self.outstanding, self.issued + len(self.pending)
+
     def finished(self):
         """Called once nothing is left: the cycle-stop, then close."""
         if not self.gone:

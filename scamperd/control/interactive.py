@@ -143,6 +143,12 @@ def _source(ctl, conn, rest):
         else:
             shown = srcs.all
         return ['INFO ' + s.info() for s in shown] + ['OK']
+    if sub == 'progress':
+        # not scamper's: what scamperctl watch shows
+        shown = [s for s in srcs.all if not arg or s.name == arg]
+        if arg and not shown:
+            return ["ERR no source '%s'" % arg]
+        return ['INFO %s' % _progress(s) for s in shown] + ['OK']
     if sub == 'update':
         name, _, more = arg.partition(' ')
         s = srcs.get(name)
@@ -181,6 +187,16 @@ def _source(ctl, conn, rest):
         srcs.event('source delete %s' % quote(arg))
         return ["OK source '%s' deleted" % arg]
     return ['ERR usage: source [add | cycle | delete | list | update]']
+
+
+def _progress(s):
+    done, known = s.progress()
+    line = 'name %s type %s' % (quote(s.name), quote(s.kind))
+    if isinstance(s, FileSource):
+        cycle = s.cycle or s.last_cycle
+        line += ' cycle_id %d cycles %d' % (cycle.id if cycle else
+                                            s.cycle_id, s.cycles)
+    return line + ' done %d known %d' % (done, known)
 
 
 def _source_add(ctl, arg):
