@@ -101,3 +101,25 @@ def test_scamperd_service_in_the_lab(lab_line):
         if p.poll() is None:
             p.kill()
             p.wait()
+
+
+def test_systemd_unit_verifies():
+    """The unit as systemd would load it (this machine's PID 1 is not
+    systemd, so it is not started here): systemd-analyze verify finds
+    nothing wrong, its ExecStart is the installed console script, and it
+    stays hardened."""
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    unit = os.path.join(here, 'systemd', 'scamperd.service')
+    with open(unit) as f:
+        start = [l.split('=', 1)[1].split()[0] for l in f
+                 if l.startswith('ExecStart=')]
+    assert start == ['/opt/scamper-py/bin/scamperd']
+    assert os.access(start[0], os.X_OK)
+    p = subprocess.run(['systemd-analyze', 'verify', unit],
+                       capture_output=True, text=True, timeout=60)
+    assert (p.returncode, p.stderr) == (0, ''), p.stderr
+    p = subprocess.run(['systemd-analyze', 'security', '--offline=yes', unit],
+                       capture_output=True, text=True, timeout=60)
+    level = float(p.stdout.rsplit('Overall exposure level for '
+                                  'scamperd.service: ', 1)[1].split()[0])
+    assert level <= 2.6, p.stdout
