@@ -234,7 +234,7 @@ class Supervisor:
                     return
                 rec = self._next_task(w, now)
                 if rec is None:
-                    return
+                    break           # nothing for this worker; maybe for the next
                 rec.tries += 1
                 rec.worker = w
                 self.active[rec.id] = rec

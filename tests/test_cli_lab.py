@@ -98,3 +98,19 @@ def test_sigterm_writes_what_was_measured_and_the_cycle_stop(lab_line):
     for o in objs[1:3]:              # halted part-way, not lost
         assert 3 <= o['ping_sent'] < 30
         assert len(o['responses']) >= o['ping_sent'] - 1
+
+
+def test_doubletree_stop_set_on_the_second_worker(lab_line, real_scamper):
+    # the stop set 'x' lives in worker 1 of 2 (crc32 % 2): its traces used
+    # to wait forever for a worker that was never asked (a bug once)
+    args = ('-w', '1', '-c', 'trace -q 1 -f 2 -Z x', '-i', '203.0.113.50',
+            '203.0.113.51')
+    mine = ours_json(lab_line, *args, env={'SCAMPER_WORKERS': '2'},
+                     timeout=60)
+    theirs = real_scamper.json(lab_line, *args)
+
+    def hops(objs):
+        return [sorted((h['probe_ttl'], h['addr']) for h in o['hops'])
+                for o in objs if o['type'] == 'trace']
+    assert len(hops(mine)) == 2
+    assert hops(mine) == hops(theirs)
