@@ -133,8 +133,12 @@ def cmd_do(conn, args):
     for otype, _, obj in warts_file.read_objects(reader):
         if not hasattr(obj, 'to_text'):
             continue
-        sys.stdout.write(obj.to_json() + '\n' if args.json
-                         else obj.to_text())
+        if args.json:
+            line = obj.to_json()     # None where sc_warts2json prints none
+            if line is not None:
+                sys.stdout.write(line + '\n')
+        else:
+            sys.stdout.write(obj.to_text())
         sys.stdout.flush()
     return 1 if state['errors'] else 0
 

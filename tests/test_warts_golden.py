@@ -177,3 +177,23 @@ def test_old_global_address_objects():
 
 def raw_obj(otype, body):
     return F.frame(otype, body)
+
+
+def test_scamperfile_writes_and_filters_every_registered_type(tmp_path):
+    # types added by their own modules (here sniff) are writable and
+    # filterable through ScamperFile, not only traces and pings
+    import pathlib
+    from scamperd.sniff.result import Sniff
+    from scamperd.warts import ScamperFile
+    src = pathlib.Path(__file__).parent / 'data' / 'sniff' / 'v4.warts'
+    with ScamperFile(str(src)) as f:
+        f.filter_types(Sniff)
+        sniffs = list(f)
+    assert sniffs and all(isinstance(s, Sniff) for s in sniffs)
+    out = tmp_path / 'copy.warts'
+    with ScamperFile(str(out), 'w') as f:
+        for s in sniffs:
+            f.write(s)
+    with ScamperFile(str(out)) as f:
+        again = [o for o in f if isinstance(o, Sniff)]
+    assert [s.to_dump() for s in again] == [s.to_dump() for s in sniffs]

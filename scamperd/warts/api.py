@@ -37,6 +37,15 @@ TYPES = {Trace: F.OBJ_TRACE, Ping: F.OBJ_PING, ScamperList: F.OBJ_LIST,
          Cycle: F.OBJ_CYCLE_START, CycleStop: F.OBJ_CYCLE_STOP}
 
 
+def _otype(cls):
+    """The warts type number of a result class, or None: the classes
+    above, and every class a type module registered an encoder for."""
+    if cls in TYPES:
+        return TYPES[cls]
+    enc = F.ENCODERS.get(cls)
+    return enc[0] if enc else None
+
+
 class WartsWriter:
     """Writes objects to a binary file object, assigning the file's list
     and cycle ids (1, 2, ...) as scamper does."""
@@ -131,9 +140,9 @@ class ScamperFile:
         if not types:
             raise ValueError('nothing to filter')
         for t in types:
-            if t not in TYPES:
+            if _otype(t) is None:
                 raise ValueError('invalid type')
-        self._types = {TYPES[t] for t in types}
+        self._types = {_otype(t) for t in types}
         if F.OBJ_CYCLE_START in self._types:
             self._types.add(F.OBJ_CYCLE_DEF)
 
@@ -159,7 +168,7 @@ class ScamperFile:
     def write(self, obj):
         if self._mode != 'w':
             raise RuntimeError('file not opened in write mode')
-        if type(obj) not in TYPES:
+        if _otype(type(obj)) is None:
             raise RuntimeError('unhandled object type')
         self._writer.write(obj)
 
