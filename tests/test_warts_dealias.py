@@ -3,69 +3,25 @@
 synthetic objects with what the lab cannot produce, checked against
 Debian's converters run on the files we write."""
 
-import io
-import pathlib
-import subprocess
-import time
-
 import pytest
+from wartsgold import (Goldens, read, read_bytes, scamper_outputs,
+                       utc, write)  # noqa: F401 (utc: autouse)
 
 from scamperd.dealias.result import (Dealias, DealiasProbe, DealiasProbedef,
                                      DealiasReply, PROBE_METHODS)
 from scamperd.dealias.text import prefixhosts
-from scamperd.warts import ScamperFile, WartsError
-from scamperd.warts import file as F
-from scamperd.warts.api import WartsWriter
+from scamperd.warts import WartsError
 
-DATA = pathlib.Path(__file__).parent / 'data' / 'dealias'
-CASES = sorted(p.name[:-6] for p in DATA.glob('*.warts')
-               if not p.name.endswith('.fixed.warts'))
-
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    monkeypatch.setenv('TZ', 'UTC')
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-def read(path):
-    with ScamperFile(str(path)) as f:
-        return list(f)
-
-
-def read_bytes(data):
-    return [o for _, _, o in F.read_objects(io.BytesIO(data))]
-
-
-def write(objs):
-    buf = io.BytesIO()
-    w = WartsWriter(buf)
-    for o in objs:
-        w.write(o)
-    w.close()
-    return buf.getvalue()
+G = Goldens('dealias', Dealias)
+DATA, CASES = G.data, G.cases
+# what scamper's converters could read: the corrected copy where
+# scamper 20211212 wrote the excluded-address count byte-swapped
+readable = G.readable
 
 
 def only(objs):
     (d,) = [o for o in objs if isinstance(o, Dealias)]
     return d
-
-
-def readable(case):
-    """What scamper's converters could read: the corrected copy where
-    scamper 20211212 wrote the excluded-address count byte-swapped."""
-    fixed = DATA / (case + '.fixed.warts')
-    return fixed if fixed.exists() else DATA / (case + '.warts')
-
-
-def outputs(path):
-    dump = path.with_suffix('.dump').read_text().splitlines(keepends=True)
-    (js,) = [line for line in path.with_suffix('.json').read_text()
-             .splitlines() if line.startswith('{"type":"dealias"')]
-    return js, path.with_suffix('.txt').read_text(), ''.join(dump[2:-1])
 
 
 def test_the_goldens_are_all_here():
@@ -76,18 +32,10 @@ def test_the_goldens_are_all_here():
                      'dealias6-mercator']
 
 
-@pytest.mark.parametrize('case', CASES)
-def test_outputs_equal_scampers(case):
-    d = only(read(DATA / (case + '.warts')))
-    js, text, dump = outputs(readable(case))
-    assert d.to_json() == js
-    assert d.to_text() == text
-    assert d.to_dump() == dump
-
-
-@pytest.mark.parametrize('case', CASES)
-def test_rewriting_gives_the_readable_bytes(case):
-    assert write(read(DATA / (case + '.warts'))) == readable(case).read_bytes()
+test_json_equals_scampers = G.json_test(CASES)
+test_text_equals_scampers = G.text_test(CASES)
+test_dump_equals_scampers = G.dump_test(CASES)
+test_rewriting_gives_the_readable_bytes = G.rewriting_test(CASES)
 
 
 def test_scamper_2021_cannot_read_its_swapped_exclude_count():
@@ -168,14 +116,6 @@ def synthetic():
                  wait_probe=10, wait_round=2000, wait_timeout=2, flags=0x03,
                  probedefs=[DealiasProbedef(dst=a, src=src)])
     return [ps, ally, rg]
-
-
-def scamper_outputs(data, tmp_path):
-    path = tmp_path / 'x.warts'
-    path.write_bytes(data)
-    return [subprocess.run(['/usr/bin/' + tool, str(path)], env={'TZ': 'UTC'},
-                           capture_output=True, text=True, check=True).stdout
-            for tool in ('sc_warts2json', 'sc_warts2text', 'sc_wartsdump')]
 
 
 def test_synthetic_objects_against_scampers_converters(tmp_path):

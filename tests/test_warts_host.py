@@ -3,48 +3,20 @@
 small DNS server), against what sc_wartsdump prints for them."""
 
 import io
-import pathlib
-import time
 
 import pytest
+from wartsgold import Goldens, utc, write  # noqa: F401 (utc: autouse)
 
 from scamperd.host.result import (DATA_SOA, TYPE_MX, Host, HostMX, HostQuery,
                                   HostRR, HostSOA, data_type)
-from scamperd.warts import ScamperFile, WartsError
+from scamperd.warts import WartsError
 from scamperd.warts import file as F
-from scamperd.warts.api import WartsWriter
 
-DATA = pathlib.Path(__file__).parent / 'data' / 'host'
-CASES = sorted(p.stem for p in DATA.glob('*.warts'))
+G = Goldens('host', Host)
+DATA, CASES = G.data, G.cases
+hosts = G.objects
 # scamper 20211212 cannot read back what it wrote for a TXT record
 READABLE = [c for c in CASES if c != 'txt']
-
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    monkeypatch.setenv('TZ', 'UTC')
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-def read(case):
-    with ScamperFile(str(DATA / (case + '.warts'))) as f:
-        return list(f)
-
-
-def hosts(case):
-    return [o for o in read(case) if isinstance(o, Host)]
-
-
-def write(objs):
-    buf = io.BytesIO()
-    w = WartsWriter(buf)
-    for o in objs:
-        w.write(o)
-    w.close()
-    return buf.getvalue()
 
 
 def test_the_goldens_are_all_here():
@@ -52,22 +24,11 @@ def test_the_goldens_are_all_here():
                      'refused', 'timeout', 'txt']
 
 
-@pytest.mark.parametrize('case', READABLE)
-def test_dump_equals_sc_wartsdump(case):
-    lines = (DATA / (case + '.dump')).read_text().splitlines(keepends=True)
-    assert ''.join(h.to_dump() for h in hosts(case)) == ''.join(lines[2:-1])
-
-
-@pytest.mark.parametrize('case', CASES)
-def test_json_and_text_print_nothing_as_in_scamper(case):
-    (h,) = hosts(case)
-    assert h.to_json() is None and h.to_text() == ''
-    assert (DATA / (case + '.txt')).read_text() == ''
-
-
-@pytest.mark.parametrize('case', CASES)
-def test_rewriting_gives_the_same_bytes(case):
-    assert write(read(case)) == (DATA / (case + '.warts')).read_bytes()
+test_dump_equals_sc_wartsdump = G.dump_test(READABLE)
+# scamper's sc_warts2json and sc_warts2text print nothing for them
+test_json_prints_nothing_as_in_scamper = G.no_json_test(CASES)
+test_text_prints_nothing_as_in_scamper = G.text_test(CASES)
+test_rewriting_gives_the_same_bytes = G.rewriting_test(CASES)
 
 
 def test_a_record_scamper_keeps_no_data_for():
@@ -95,6 +56,7 @@ def test_what_scamper_wrote():
         ('ns1.example.org', 'hostmaster.example.org', 2021121201, 300)
     (h,) = hosts('timeout')
     assert [q.rx for q in h.queries] == [0.0, 0.0] and h.retries == 1
+    assert all(G.golden(c, '.txt') == '' for c in CASES)
 
 
 def test_round_trip():

@@ -1,53 +1,23 @@
 """Neighbour discovery warts objects (type 10) against files Debian's
 scamper 20211212 wrote (tests/data/neighbourdisc, made by make.py there)."""
 
-import io
-import pathlib
 import struct
-import time
 
 import pytest
+from wartsgold import (Goldens, read, read_bytes, utc,  # noqa: F401 (utc)
+                       write)
 
 from scamperd.neighbourdisc.result import (METHOD_ARP, METHOD_ND_NSOL,
                                            Neighbourdisc, NeighbourdiscProbe,
                                            NeighbourdiscReply)
-from scamperd.warts import ScamperFile, WartsError
+from scamperd.warts import WartsError
 from scamperd.warts import file as F
-from scamperd.warts.api import WartsWriter
 
-DATA = pathlib.Path(__file__).parent / 'data' / 'neighbourdisc'
-CASES = sorted(p.name[:-6] for p in DATA.glob('*.warts')
-               if not p.name.endswith('.fixed.warts'))
-
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    monkeypatch.setenv('TZ', 'UTC')
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-def read(path):
-    with ScamperFile(str(path)) as f:
-        return list(f)
-
-
-def write(objs):
-    buf = io.BytesIO()
-    w = WartsWriter(buf)
-    for o in objs:
-        w.write(o)
-    w.close()
-    return buf.getvalue()
-
-
-def readable(case):
-    """The file scamper's converters could read: the corrected copy where
-    scamper 20211212's own file has its probe-length slip."""
-    fixed = DATA / (case + '.fixed.warts')
-    return fixed if fixed.exists() else DATA / (case + '.warts')
+G = Goldens('neighbourdisc', Neighbourdisc)
+DATA, CASES = G.data, G.cases
+# the file scamper's converters could read: the corrected copy where
+# scamper 20211212's own file has its probe-length slip
+readable = G.readable
 
 
 def nds(objs):
@@ -58,26 +28,11 @@ def test_the_goldens_are_all_here():
     assert CASES == ['arp', 'arp-all', 'arp-first', 'arp-none', 'nsol']
 
 
-@pytest.mark.parametrize('case', CASES)
-def test_dump_equals_sc_wartsdump(case):
-    (nd,) = nds(read(DATA / (case + '.warts')))
-    dump = (DATA / (case + '.dump')).read_text()
-    # sc_wartsdump prints the list, cycle start and stop lines around it
-    lines = dump.splitlines(keepends=True)
-    assert ''.join(lines[2:-1]) == nd.to_dump()
-
-
-@pytest.mark.parametrize('case', CASES)
-def test_json_and_text_are_empty_as_in_scamper(case):
-    (nd,) = nds(read(DATA / (case + '.warts')))
-    assert nd.to_json() is None and nd.to_text() == ''
-    assert len((DATA / (case + '.json')).read_text().splitlines()) == 2
-    assert (DATA / (case + '.txt')).read_text() == ''
-
-
-@pytest.mark.parametrize('case', CASES)
-def test_rewriting_gives_the_readable_bytes(case):
-    assert write(read(DATA / (case + '.warts'))) == readable(case).read_bytes()
+test_dump_equals_sc_wartsdump = G.dump_test(CASES)
+# scamper's sc_warts2json and sc_warts2text print nothing for them
+test_json_is_empty_as_in_scamper = G.no_json_test(CASES)
+test_text_is_empty_as_in_scamper = G.text_test(CASES)
+test_rewriting_gives_the_readable_bytes = G.rewriting_test(CASES)
 
 
 @pytest.mark.parametrize('case', CASES)
@@ -113,6 +68,7 @@ def test_what_we_read():
     assert nd.dst_mac is None and [p.replies for p in nd.probes] == [[], []]
     (nd,) = nds(read(DATA / 'nsol.warts'))
     assert nd.method == METHOD_ND_NSOL and len(nd.src_ip) == 16
+    assert all(G.golden(c, '.txt') == '' for c in CASES)
 
 
 def test_round_trip():
@@ -132,10 +88,6 @@ def test_round_trip():
     assert back.to_dump() == nd.to_dump()
     assert [[(r.rx, r.mac) for r in p.replies] for p in back.probes] == \
         [[], [(1700000001.001, mac), (1700000001.002, bytes(6))]]
-
-
-def read_bytes(data):
-    return [o for _, _, o in F.read_objects(io.BytesIO(data))]
 
 
 def test_without_a_target_is_an_error():

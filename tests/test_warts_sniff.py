@@ -3,68 +3,28 @@
 prints for them (tests/data/sniff, made by make.py there)."""
 
 import io
-import pathlib
-import time
 
 import pytest
+from wartsgold import Goldens, utc, write  # noqa: F401 (utc: autouse)
 
 from scamperd.sniff.result import STOP_LIMIT_PKTC, Sniff, SniffPkt
-from scamperd.warts import ScamperFile, WartsError
+from scamperd.warts import WartsError
 from scamperd.warts import file as F
-from scamperd.warts.api import WartsWriter
 
-DATA = pathlib.Path(__file__).parent / 'data' / 'sniff'
+G = Goldens('sniff', Sniff)
 CASES = ['synthetic', 'timeout', 'v4', 'v6']
-
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    monkeypatch.setenv('TZ', 'UTC')
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-def read(case):
-    with ScamperFile(str(DATA / (case + '.warts'))) as f:
-        return list(f)
-
-
-def sniffs(case):
-    return [o for o in read(case) if isinstance(o, Sniff)]
-
-
-def write(objs):
-    buf = io.BytesIO()
-    w = WartsWriter(buf)
-    for o in objs:
-        w.write(o)
-    w.close()
-    return buf.getvalue()
+sniffs = G.objects
 
 
 def test_the_goldens_are_all_here():
-    assert sorted(p.stem for p in DATA.glob('*.warts')) == CASES
+    assert G.cases == CASES
 
 
-@pytest.mark.parametrize('case', CASES)
-def test_dump_equals_sc_wartsdump(case):
-    lines = (DATA / (case + '.dump')).read_text().splitlines(keepends=True)
-    assert ''.join(s.to_dump() for s in sniffs(case)) == ''.join(lines[2:-1])
-
-
-@pytest.mark.parametrize('case', CASES)
-def test_json_and_text_print_nothing_as_in_scamper(case):
-    (sn,) = sniffs(case)
-    assert sn.to_json() is None and sn.to_text() == ''
-    assert len((DATA / (case + '.json')).read_text().splitlines()) == 2
-    assert (DATA / (case + '.txt')).read_text() == ''
-
-
-@pytest.mark.parametrize('case', CASES)
-def test_rewriting_gives_the_same_bytes(case):
-    assert write(read(case)) == (DATA / (case + '.warts')).read_bytes()
+test_dump_equals_sc_wartsdump = G.dump_test(CASES)
+# scamper's sc_warts2json and sc_warts2text print nothing for them
+test_json_prints_nothing_as_in_scamper = G.no_json_test(CASES)
+test_text_prints_nothing_as_in_scamper = G.text_test(CASES)
+test_rewriting_gives_the_same_bytes = G.rewriting_test(CASES)
 
 
 def test_what_scamper_captured():
@@ -76,6 +36,7 @@ def test_what_scamper_captured():
         [bytes((203, 0, 113, 10))] * 2 + [bytes((192, 0, 2, 2))] * 2
     assert all(sn.start < p.tv < sn.finish for p in sn.pkts)
     assert sniffs('timeout')[0].pkts == []
+    assert all(G.golden(c, '.txt') == '' for c in CASES)
 
 
 def test_round_trip():

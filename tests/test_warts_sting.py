@@ -3,73 +3,27 @@
 sc_wartsdump print for them (tests/data/sting, made by make.py there)."""
 
 import io
-import pathlib
-import time
 
 import pytest
+from wartsgold import Goldens, utc, write  # noqa: F401 (utc: autouse)
 
 from scamperd.sting.result import Sting, StingPkt
-from scamperd.warts import ScamperFile, WartsError
+from scamperd.warts import WartsError
 from scamperd.warts import file as F
-from scamperd.warts.api import WartsWriter
 
-DATA = pathlib.Path(__file__).parent / 'data' / 'sting'
+G = Goldens('sting', Sting)
 CASES = ['real', 'synthetic']
-
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    monkeypatch.setenv('TZ', 'UTC')
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-def read(case):
-    with ScamperFile(str(DATA / (case + '.warts'))) as f:
-        return list(f)
-
-
-def stings(case):
-    return [o for o in read(case) if isinstance(o, Sting)]
-
-
-def write(objs):
-    buf = io.BytesIO()
-    w = WartsWriter(buf)
-    for o in objs:
-        w.write(o)
-    w.close()
-    return buf.getvalue()
+stings = G.objects
 
 
 def test_the_goldens_are_all_here():
-    assert sorted(p.stem for p in DATA.glob('*.warts')) == CASES
+    assert G.cases == CASES
 
 
-@pytest.mark.parametrize('case', CASES)
-def test_dump_equals_sc_wartsdump(case):
-    lines = (DATA / (case + '.dump')).read_text().splitlines(keepends=True)
-    # sc_wartsdump's list, cycle start and stop lines come around them
-    assert ''.join(s.to_dump() for s in stings(case)) == ''.join(lines[2:-1])
-
-
-@pytest.mark.parametrize('case', CASES)
-def test_text_equals_sc_warts2text(case):
-    assert ''.join(s.to_text() for s in stings(case)) == \
-        (DATA / (case + '.txt')).read_text()
-
-
-@pytest.mark.parametrize('case', CASES)
-def test_json_prints_nothing_as_in_scamper(case):
-    assert [s.to_json() for s in stings(case)] == [None] * len(stings(case))
-    assert len((DATA / (case + '.json')).read_text().splitlines()) == 2
-
-
-@pytest.mark.parametrize('case', CASES)
-def test_rewriting_gives_the_same_bytes(case):
-    assert write(read(case)) == (DATA / (case + '.warts')).read_bytes()
+test_dump_equals_sc_wartsdump = G.dump_test(CASES)
+test_text_equals_sc_warts2text = G.text_test(CASES)
+test_json_prints_nothing_as_in_scamper = G.no_json_test(CASES)
+test_rewriting_gives_the_same_bytes = G.rewriting_test(CASES)
 
 
 def test_what_scamper_wrote():

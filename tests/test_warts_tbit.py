@@ -5,73 +5,27 @@ sc_warts2text and sc_wartsdump print for them (tests/data/tbit, made by
 make.py there)."""
 
 import io
-import pathlib
-import time
 
 import pytest
+from wartsgold import Goldens, utc, write  # noqa: F401 (utc: autouse)
 
 from scamperd.tbit import result as R
-from scamperd.warts import ScamperFile, WartsError
+from scamperd.warts import WartsError
 from scamperd.warts import file as F
-from scamperd.warts.api import WartsWriter
 
-DATA = pathlib.Path(__file__).parent / 'data' / 'tbit'
-CASES = sorted(p.stem for p in DATA.glob('*.warts'))
-
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    monkeypatch.setenv('TZ', 'UTC')
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-def read(case):
-    with ScamperFile(str(DATA / (case + '.warts'))) as f:
-        return list(f)
-
-
-def tbits(case):
-    return [o for o in read(case) if isinstance(o, R.Tbit)]
-
-
-def write(objs):
-    buf = io.BytesIO()
-    w = WartsWriter(buf)
-    for o in objs:
-        w.write(o)
-    w.close()
-    return buf.getvalue()
+G = Goldens('tbit', R.Tbit)
+CASES = G.cases
+tbits = G.objects
 
 
 def test_the_goldens_are_all_here():
     assert len(CASES) == 11 and 'synthetic' in CASES
 
 
-@pytest.mark.parametrize('case', CASES)
-def test_json_equals_sc_warts2json(case):
-    lines = (DATA / (case + '.json')).read_text().splitlines()
-    # the cycle start and stop lines come around them
-    assert [t.to_json() for t in tbits(case)] == lines[1:-1]
-
-
-@pytest.mark.parametrize('case', CASES)
-def test_text_equals_sc_warts2text(case):
-    assert ''.join(t.to_text() for t in tbits(case)) == \
-        (DATA / (case + '.txt')).read_text()
-
-
-@pytest.mark.parametrize('case', CASES)
-def test_dump_equals_sc_wartsdump(case):
-    lines = (DATA / (case + '.dump')).read_text().splitlines(keepends=True)
-    assert ''.join(t.to_dump() for t in tbits(case)) == ''.join(lines[2:-1])
-
-
-@pytest.mark.parametrize('case', CASES)
-def test_rewriting_gives_the_same_bytes(case):
-    assert write(read(case)) == (DATA / (case + '.warts')).read_bytes()
+test_json_equals_sc_warts2json = G.json_test(CASES)
+test_text_equals_sc_warts2text = G.text_test(CASES)
+test_dump_equals_sc_wartsdump = G.dump_test(CASES)
+test_rewriting_gives_the_same_bytes = G.rewriting_test(CASES)
 
 
 def test_what_scamper_wrote():

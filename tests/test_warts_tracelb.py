@@ -3,58 +3,21 @@
 synthetic object with what the lab cannot produce, checked against
 Debian's converters run on the file we write."""
 
-import io
-import pathlib
-import subprocess
-import time
-
 import pytest
+from wartsgold import (Goldens, read, read_bytes, scamper_outputs,
+                       utc, write)  # noqa: F401 (utc: autouse)
 
 from scamperd.tracelb.result import (Tracelb, TracelbLink, TracelbNode,
                                      TracelbProbe, TracelbReply)
-from scamperd.warts import ScamperFile, WartsError
-from scamperd.warts import file as F
-from scamperd.warts.api import WartsWriter
+from scamperd.warts import WartsError
 
-DATA = pathlib.Path(__file__).parent / 'data' / 'tracelb'
-CASES = sorted(p.name[:-6] for p in DATA.glob('*.warts'))
-
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    monkeypatch.setenv('TZ', 'UTC')
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-def read(path):
-    with ScamperFile(str(path)) as f:
-        return list(f)
-
-
-def write(objs):
-    buf = io.BytesIO()
-    w = WartsWriter(buf)
-    for o in objs:
-        w.write(o)
-    w.close()
-    return buf.getvalue()
+G = Goldens('tracelb', Tracelb)
+DATA, CASES = G.data, G.cases
 
 
 def only(objs):
     (t,) = [o for o in objs if isinstance(o, Tracelb)]
     return t
-
-
-def outputs(path):
-    """sc_warts2json's object line, sc_warts2text's and sc_wartsdump's
-    output for the object (without the list and cycle lines)."""
-    dump = (path.with_suffix('.dump')).read_text().splitlines(keepends=True)
-    (js,) = [line for line in path.with_suffix('.json').read_text()
-             .splitlines() if line.startswith('{"type":"tracelb"')]
-    return js, path.with_suffix('.txt').read_text(), ''.join(dump[2:-1])
 
 
 def test_the_goldens_are_all_here():
@@ -64,19 +27,10 @@ def test_the_goldens_are_all_here():
                      'tracelb6-udp-dport']
 
 
-@pytest.mark.parametrize('case', CASES)
-def test_outputs_equal_scampers(case):
-    t = only(read(DATA / (case + '.warts')))
-    js, text, dump = outputs(DATA / (case + '.warts'))
-    assert t.to_json() == js
-    assert t.to_text() == text
-    assert t.to_dump() == dump
-
-
-@pytest.mark.parametrize('case', CASES)
-def test_rewriting_gives_scampers_bytes(case):
-    data = (DATA / (case + '.warts')).read_bytes()
-    assert write(read(DATA / (case + '.warts'))) == data
+test_json_equals_scampers = G.json_test(CASES)
+test_text_equals_scampers = G.text_test(CASES)
+test_dump_equals_scampers = G.dump_test(CASES)
+test_rewriting_gives_scampers_bytes = G.rewriting_test(CASES)
 
 
 def test_what_the_goldens_hold():
@@ -128,18 +82,6 @@ def synthetic():
                    flags=1, probec=7, nodes=n, links=links)
 
 
-def scamper_outputs(data, tmp_path):
-    path = tmp_path / 'x.warts'
-    path.write_bytes(data)
-    env = {'TZ': 'UTC'}
-    js, text, dump = (subprocess.run(['/usr/bin/' + tool, str(path)],
-                                     capture_output=True, env=env, check=True,
-                                     text=True).stdout
-                      for tool in ('sc_warts2json', 'sc_warts2text',
-                                   'sc_wartsdump'))
-    return js, text, dump
-
-
 def test_synthetic_object_against_scampers_converters(tmp_path):
     """Forks (a node with two links), a silent flow, a link without a far
     end, a TCP reply, MPLS extensions, a name, rtr, userid and flags: our
@@ -154,10 +96,6 @@ def test_synthetic_object_against_scampers_converters(tmp_path):
     assert 'icmp-ext mpls: label 62 exp 4 s 0 ttl 255' in dump
     (back,) = read_bytes(data)
     assert back.to_dump() == dump and write([back]) == data
-
-
-def read_bytes(data):
-    return [o for _, _, o in F.read_objects(io.BytesIO(data))]
 
 
 def test_a_link_to_a_missing_node_is_an_error_at_its_offset():

@@ -4,69 +4,29 @@ sc_warts2json and sc_wartsdump print (tests/data/udpprobe, made by
 make.py there)."""
 
 import io
-import pathlib
-import time
 
 import pytest
+from wartsgold import Goldens, utc, write  # noqa: F401 (utc: autouse)
 
 from scamperd.udpprobe.result import (FLAG_EXITFIRST, Udpprobe,
                                       UdpprobeProbe, UdpprobeReply)
 from scamperd.udpprobe.warts import IfnameWriter, ifname_reader
-from scamperd.warts import ScamperFile, WartsError
+from scamperd.warts import WartsError
 from scamperd.warts import file as F
-from scamperd.warts.api import WartsWriter
 from scamperd.warts.codec import Cursor
 
-DATA = pathlib.Path(__file__).parent / 'data' / 'udpprobe'
-CASES = sorted(p.stem for p in DATA.glob('*.warts'))
-
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    monkeypatch.setenv('TZ', 'UTC')
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-def read(case):
-    with ScamperFile(str(DATA / (case + '.warts'))) as f:
-        return list(f)
-
-
-def probes(case):
-    return [o for o in read(case) if isinstance(o, Udpprobe)]
-
-
-def write(objs):
-    buf = io.BytesIO()
-    w = WartsWriter(buf)
-    for o in objs:
-        w.write(o)
-    w.close()
-    return buf.getvalue()
+G = Goldens('udpprobe', Udpprobe)
+CASES = G.cases
+probes = G.objects
 
 
 def test_the_goldens_are_all_here():
     assert CASES == ['echo', 'exitfirst', 'monitor', 'multi', 'none', 'v6']
 
 
-@pytest.mark.parametrize('case', CASES)
-def test_json_equals_newer_sc_warts2json(case):
-    lines = (DATA / (case + '.json')).read_text().splitlines()
-    assert [u.to_json() for u in probes(case)] == lines[1:-1]
-
-
-@pytest.mark.parametrize('case', CASES)
-def test_dump_equals_newer_sc_wartsdump(case):
-    lines = (DATA / (case + '.dump')).read_text().splitlines(keepends=True)
-    assert ''.join(u.to_dump() for u in probes(case)) == ''.join(lines[2:-1])
-
-
-@pytest.mark.parametrize('case', CASES)
-def test_rewriting_gives_the_same_bytes(case):
-    assert write(read(case)) == (DATA / (case + '.warts')).read_bytes()
+test_json_equals_newer_sc_warts2json = G.json_test(CASES)
+test_dump_equals_newer_sc_wartsdump = G.dump_test(CASES)
+test_rewriting_gives_the_same_bytes = G.rewriting_test(CASES)
 
 
 def test_what_scamper_wrote():
