@@ -25,13 +25,7 @@ BUGGY_PROBE = b'\x03\x00\x0c'
 
 def encode(nd, list_id=0, cycle_id=0):
     table = C.AddrTable()
-    v = []
-    if list_id:
-        v.append((1, C.u32(list_id)))
-    if cycle_id:
-        v.append((2, C.u32(cycle_id)))
-    if nd.userid:
-        v.append((3, C.u32(nd.userid)))
+    v = C.id_params(list_id, cycle_id, nd.userid)
     if nd.ifname is not None:
         v.append((4, C.string(nd.ifname)))
     v += [(5, C.timeval(nd.start)), (6, C.u8(nd.method)),

@@ -124,11 +124,7 @@ def encode(ping, list_id=0, cycle_id=0):
     table = C.AddrTable()
     method = METHODS[ping.method]
     wait, wait_us = divmod(round(ping.probe_wait * 1000000), 1000000)
-    v = []
-    if list_id:
-        v.append((1, C.u32(list_id)))
-    if cycle_id:
-        v.append((2, C.u32(cycle_id)))
+    v = C.id_params(list_id, cycle_id)
     v += [(5, C.timeval(ping.start)), (6, C.u8(ping.stop_reason)),
           (7, C.u8(ping.stop_data))]
     if ping.probe_data:

@@ -13,13 +13,7 @@ OBJ_SNIFF = 13
 
 def encode(sn, list_id=0, cycle_id=0):
     table = C.AddrTable()
-    v = []
-    if list_id:
-        v.append((1, C.u32(list_id)))
-    if cycle_id:
-        v.append((2, C.u32(cycle_id)))
-    if sn.userid:
-        v.append((3, C.u32(sn.userid)))
+    v = C.id_params(list_id, cycle_id, sn.userid)
     if sn.src is not None:
         v.append((4, table.enc(sn.src)))
     v += [(5, C.timeval(sn.start)), (6, C.timeval(sn.finish)),

@@ -15,13 +15,7 @@ OBJ_STING = 12
 
 def encode(st, list_id=0, cycle_id=0):
     table = C.AddrTable()
-    v = []
-    if list_id:
-        v.append((1, C.u32(list_id)))
-    if cycle_id:
-        v.append((2, C.u32(cycle_id)))
-    if st.userid:
-        v.append((3, C.u32(st.userid)))
+    v = C.id_params(list_id, cycle_id, st.userid)
     if st.src is not None:
         v.append((4, table.enc(st.src)))
     if st.dst is not None:

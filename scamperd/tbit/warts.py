@@ -52,13 +52,7 @@ def _app_block(a):
 
 def encode(t, list_id=0, cycle_id=0):
     table = C.AddrTable()
-    v = []
-    if list_id:
-        v.append((1, C.u32(list_id)))
-    if cycle_id:
-        v.append((2, C.u32(cycle_id)))
-    if t.userid:
-        v.append((3, C.u32(t.userid)))
+    v = C.id_params(list_id, cycle_id, t.userid)
     if t.src is not None:
         v.append((4, table.enc(t.src)))
     if t.dst is not None:

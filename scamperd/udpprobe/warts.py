@@ -67,13 +67,7 @@ def _reply(r, ifnames):
 def encode(up, list_id=0, cycle_id=0):
     ifnames = IfnameWriter()
     p0 = up.probes[0] if up.probes else None
-    v = []
-    if list_id:
-        v.append((1, C.u32(list_id)))
-    if cycle_id:
-        v.append((2, C.u32(cycle_id)))
-    if up.userid:
-        v.append((3, C.u32(up.userid)))
+    v = C.id_params(list_id, cycle_id, up.userid)
     if up.src is not None:
         v.append((4, C.saddr(up.src)))
     if up.dst is not None:

@@ -363,6 +363,13 @@ def flags_bytes(ids):
     return bytes(out)
 
 
+def id_params(list_id, cycle_id, userid=0):
+    """Fields 1, 2 and 3 that most objects begin with: the list, cycle and
+    user ids, as (field number, value) pairs for those that are set."""
+    return [(n, u32(v)) for n, v in ((1, list_id), (2, cycle_id), (3, userid))
+            if v]
+
+
 def params_bytes(values):
     """A parameter block from [(field number, encoded value)] in
     ascending field order."""
