@@ -33,7 +33,7 @@ EARLY = 0.00005
 
 class Task:
     __slots__ = ('id', 'method', 'keys', 'timer_at', 'queued', 'done',
-                 'proto_seen', 'error', 'dl')
+                 'error', 'dl')
 
     def __init__(self, task_id, method):
         self.id = task_id
@@ -42,7 +42,6 @@ class Task:
         self.timer_at = None
         self.queued = False
         self.done = False
-        self.proto_seen = set()
         self.error = None
         self.dl = 0             # ifindex of the datalink it reads, if any
 
@@ -66,8 +65,7 @@ class Engine:
         # select(2) sleeps to the microsecond (epoll to the millisecond);
         # the engine watches a handful of descriptors
         self.sel = selectors.SelectSelector()
-        self.probes_sent = 0
-        self.replies_rx = 0
+        self.rx_open = set()            # (family, proto) with sockets open
 
     # -- tasks -------------------------------------------------------------
 
@@ -198,7 +196,6 @@ class Engine:
             task = keys.get(k)
             if task is None or bool(task.dl) != dl:
                 continue
-            self.replies_rx += 1
             try:
                 task.method.receive(r, now)
             except Exception as e:
@@ -247,7 +244,6 @@ class Engine:
                 data = encode_probe(probe)
                 probe.tx = self.clock()
                 self.io.send(probe.family, probe.dst, data)
-                self.probes_sent += 1
                 if task.dl:
                     self.io.watch_tx(data, probe)
             except OSError as e:
@@ -286,7 +282,7 @@ class Engine:
         self.keys[key] = task
         self.held.pop(key, None)
         pk = (probe.family, probe.proto)
-        if pk not in task.proto_seen:
-            task.proto_seen.add(pk)
+        if pk not in self.rx_open:
+            self.rx_open.add(pk)
             for rx in self.io.ensure_rx(*pk):
                 self.register(rx, None)

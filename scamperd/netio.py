@@ -125,8 +125,8 @@ class NetIO:
         return s
 
     def ensure_rx(self, family, proto):
-        """Open the receive socket for replies to probes of ``proto``;
-        return a new RxSocket to register, or None if already open."""
+        """Open the receive sockets for replies to probes of ``proto``;
+        return the new RxSockets to register (none if already open)."""
         if proto == IPPROTO_ICMPV6:
             proto = IPPROTO_ICMP
         want = [(family, IPPROTO_ICMP if family == 4 else IPPROTO_ICMPV6)]
@@ -207,9 +207,7 @@ class NetIO:
         for _ in range(RECV_BATCH):
             try:
                 data, anc, _flags, addr = sock.recvmsg(FRAME_MAX, CMSG_SPACE)
-            except (BlockingIOError, InterruptedError):
-                break
-            except OSError:
+            except OSError:            # drained (EAGAIN), or an error
                 break
             found = ethernet.ip_packet(data, addr[3])
             if found is None:
@@ -240,40 +238,41 @@ class NetIO:
         for _ in range(RECV_BATCH):
             try:
                 data, anc, _flags, addr = sock.recvmsg(65535, CMSG_SPACE)
-            except (BlockingIOError, InterruptedError):
+            except OSError:            # drained (EAGAIN), or an error
                 break
-            except OSError:
-                break
-            t = None
-            hlim = tclass = 0
-            dst = None
-            for level, ctype, cdata in anc:
-                if level == socket.SOL_SOCKET and ctype == SCM_TIMESTAMPNS:
-                    sec, nsec = _TIMESPEC.unpack_from(cdata)
-                    t = sec + nsec * 1e-9
-                elif level == socket.IPPROTO_IPV6:
-                    if ctype == IPV6_HOPLIMIT:
-                        hlim = _INT.unpack_from(cdata)[0]
-                    elif ctype == IPV6_TCLASS:
-                        tclass = _INT.unpack_from(cdata)[0]
-                    elif ctype == IPV6_PKTINFO:
-                        dst = bytes(cdata[:16])
-            if t is None:
-                t = fallback_now()
             if rx.family == 4:
-                r = decode_ipv4(data, t)
+                r = decode_ipv4(data, _timestamp(anc) or fallback_now())
             else:
-                try:
-                    src = socket.inet_pton(socket.AF_INET6,
-                                           addr[0].split('%')[0])
-                except (OSError, IndexError, TypeError):
-                    continue
-                flow = (addr[2] & 0xfffff) if len(addr) > 2 else 0
-                r = decode_ipv6(rx.proto, data, src, dst, hlim, tclass, t,
-                                flow)
+                r = _decode6(rx.proto, data, anc, addr, fallback_now)
             if r is not None:
                 out.append(r)
         return out
+
+
+def _decode6(proto, data, anc, addr, fallback_now):
+    """A reply read from a raw IPv6 socket: the kernel strips the IPv6
+    header and gives its fields as ancillary data."""
+    t = None
+    hlim = tclass = 0
+    dst = None
+    for level, ctype, cdata in anc:
+        if level == socket.SOL_SOCKET and ctype == SCM_TIMESTAMPNS:
+            sec, nsec = _TIMESPEC.unpack_from(cdata)
+            t = sec + nsec * 1e-9
+        elif level == socket.IPPROTO_IPV6:
+            if ctype == IPV6_HOPLIMIT:
+                hlim = _INT.unpack_from(cdata)[0]
+            elif ctype == IPV6_TCLASS:
+                tclass = _INT.unpack_from(cdata)[0]
+            elif ctype == IPV6_PKTINFO:
+                dst = bytes(cdata[:16])
+    try:
+        src = socket.inet_pton(socket.AF_INET6, addr[0].split('%')[0])
+    except (OSError, IndexError, TypeError):
+        return None
+    flow = (addr[2] & 0xfffff) if len(addr) > 2 else 0
+    return decode_ipv6(proto, data, src, dst, hlim, tclass,
+                       t if t is not None else fallback_now(), flow)
 
 
 def _timestamp(anc):

@@ -14,6 +14,8 @@ from scamperd.ping.result import (FLAG_ICMPSUM, METHOD_NAMES, METHODS, Ping,
 from scamperd.warts import codec as C
 from scamperd.warts.codec import WartsError
 from scamperd.warts.file import OBJ_PING, ref, register
+from scamperd.warts.file import ctx_cycle as _cycle, ctx_gaddr as _gid, \
+    ctx_list as _list
 
 ICMP_METHODS = (METHODS['icmp-echo'], METHODS['icmp-time'])
 
@@ -62,18 +64,6 @@ def encode_reply(ping, r, table):
 
 # readers of the fields that need the object's context: (address table,
 # ReadState, [payload length])
-def _gid(cur, ctx):
-    return ref(cur, ctx[1].gaddr)
-
-
-def _list(cur, ctx):
-    return ref(cur, ctx[1].list)
-
-
-def _cycle(cur, ctx):
-    return ref(cur, ctx[1].cycle)
-
-
 def _v4rr(cur, ctx):
     return [cur.addr(ctx[0]) for _ in range(cur.u8())]
 

@@ -14,6 +14,8 @@ from scamperd.trace.text import hops_by_ttl
 from scamperd.warts import codec as C
 from scamperd.warts.codec import WartsError
 from scamperd.warts.file import OBJ_TRACE, ref, register
+from scamperd.warts.file import ctx_cycle as _cycle, ctx_gaddr as _gid, \
+    ctx_list as _list
 
 ATTR_PMTUD = 1
 ATTR_LASTDITCH = 2
@@ -84,18 +86,6 @@ def icmpext_raw(objs):
 
 # readers of the fields that need the object's context: (address table,
 # ReadState)
-def _gid(cur, ctx):
-    return ref(cur, ctx[1].gaddr)
-
-
-def _list(cur, ctx):
-    return ref(cur, ctx[1].list)
-
-
-def _cycle(cur, ctx):
-    return ref(cur, ctx[1].cycle)
-
-
 def _icmpext(cur, ctx):
     return C.icmpext(cur)
 

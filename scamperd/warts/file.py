@@ -58,6 +58,20 @@ def ref(cur, lookup):
         raise
 
 
+# Readers of the reference fields of an object whose parameter readers get
+# the context (address table, ReadState, ...), as traces and pings do.
+def ctx_gaddr(cur, ctx):
+    return ref(cur, ctx[1].gaddr)
+
+
+def ctx_list(cur, ctx):
+    return ref(cur, ctx[1].list)
+
+
+def ctx_cycle(cur, ctx):
+    return ref(cur, ctx[1].cycle)
+
+
 def frame(otype, body):
     """A whole object: header and body."""
     return header(otype, len(body)) + body
