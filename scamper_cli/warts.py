@@ -4,7 +4,7 @@
     scamper-warts text [-d descr] [file ...]   as sc_warts2text
     scamper-warts dump [file ...]       as sc_wartsdump
     scamper-warts cat [-s] [-o out] [-t type] [-a addr] [-O check-hops]
-                      [file ...]        as sc_wartscat / sc_wartsfilter
+                      [-i file] [file ...]  as sc_wartscat / sc_wartsfilter
 
 Files are read plain or compressed (gzip, bzip2, xz); with none, standard
 input.  Each converter shows the object types scamper's tool shows, by
@@ -15,11 +15,14 @@ file and the byte offset, and the exit status is 1.
 
 cat writes warts (to -o, or to standard output when that is not a
 terminal).  Without -t or -a it copies results and cycle records as
-sc_wartscat does (-s merges the files in time order); -t (dealias, ping,
-tbit, trace, tracelb; repeatable) and -a (address or prefix; repeatable,
--O check-hops to match trace hops too) select results as sc_wartsfilter
-does, without cycle records.  Lists and cycles equal in content are
-written once, as scamper's writer does.
+sc_wartscat does (-s merges the files in time order), appending to an
+existing -o file whose lists and cycles it goes on numbering; -t (dealias,
+ping, tbit, trace, tracelb; repeatable) and -a (address or prefix;
+repeatable, -O check-hops to match trace and tracelb hops too) select
+results as sc_wartsfilter does, without cycle records, into a new -o
+file.  An -o name ending in .gz, .bz2 or .xz is written compressed (and
+not appended to).  Lists and cycles equal in content are written once,
+as scamper's writer does.
 """
 
 import argparse
@@ -29,9 +32,11 @@ import ipaddress
 import os
 import sys
 
+from scamperd.sources import Outfile
 from scamperd.warts import file as F
 from scamperd.warts.api import WartsWriter
 from scamperd.warts.codec import WartsError
+from scamperd.warts.cycle import cycle_record, list_record
 
 PROG = 'scamper-warts'
 
@@ -171,32 +176,54 @@ def show_text(descr):
 
 # --- cat -------------------------------------------------------------------
 
+def _list_key(lst):
+    return (lst.id, lst.name, lst.descr, lst.monitor)
+
+
+def _cycle_key(cycle):
+    return (_list_key(cycle.list), cycle.id, int(cycle.start), cycle.hostname)
+
+
 class ContentWriter(WartsWriter):
     """A writer that, as scamper's (scamper_list_cmp, scamper_cycle_cmp),
     takes lists and cycles equal in content for the same one: objects from
-    several files share them."""
+    several files share them.  ``written`` (Outfile.written) is what the
+    file being appended to holds: its lists and unstopped cycles are used
+    again, and new ones are numbered after all of its own."""
 
-    def __init__(self, f):
-        super().__init__(f)
-        self.same = {}
-
-    def _canon(self, key, obj):
-        return self.same.setdefault(key, obj)
-
-    def _list_key(self, lst):
-        return ('list', lst.id, lst.name, lst.descr, lst.monitor)
+    def __init__(self, f, kind='warts', written=([], [])):
+        super().__init__(f, kind)
+        lists, cycles = written
+        self.n_lists, self.n_cycles = len(lists), len(cycles)
+        self.ids = {}                   # content key -> file id
+        for fid, lst in enumerate(lists, 1):
+            self.ids.setdefault(('list', _list_key(lst)), fid)
+        for fid, cycle in enumerate(cycles, 1):
+            if cycle is not None:
+                self.ids.setdefault(('cycle', _cycle_key(cycle)), fid)
 
     def list_id(self, lst):
-        if lst is not None:
-            lst = self._canon(self._list_key(lst), lst)
-        return super().list_id(lst)
+        if lst is None:
+            return 0
+        key = ('list', _list_key(lst))
+        fid = self.ids.get(key)
+        if fid is None:
+            self.n_lists += 1
+            fid = self.ids[key] = self.n_lists
+            self._put(list_record(fid, lst))
+        return fid
 
     def cycle_id(self, cycle, otype=F.OBJ_CYCLE_DEF):
-        if cycle is not None:
-            key = ('cycle', self._list_key(cycle.list), cycle.id,
-                   int(cycle.start), cycle.hostname)
-            cycle = self._canon(key, cycle)
-        return super().cycle_id(cycle, otype)
+        if cycle is None:
+            return 0
+        key = ('cycle', _cycle_key(cycle))
+        fid = self.ids.get(key)
+        if fid is None:
+            lid = self.list_id(cycle.list)
+            self.n_cycles += 1
+            fid = self.ids[key] = self.n_cycles
+            self._put(cycle_record(fid, lid, cycle, otype))
+        return fid
 
 
 def prefixes(addrs):
@@ -209,6 +236,31 @@ def prefixes(addrs):
     return nets
 
 
+def filtered_addrs(otype, obj, check_hops):
+    """The addresses sc_wartsfilter -a matches an object on: a dealias's
+    probe definitions' destinations (mercator: its one; ally: its two;
+    radargun, prefixscan: all; other methods: none), others' dst; with
+    check-hops, a trace's hop addresses, and a tracelb's node addresses,
+    link far ends and reply sources (scamper skips each link's last
+    probe set)."""
+    if otype == DEALIAS:
+        n = {'mercator': 1, 'ally': 2, 'radargun': None,
+             'prefixscan': None}.get(obj.method, 0)
+        yield from (pd.dst for pd in obj.probedefs[:n])
+        return
+    yield obj.dst
+    if check_hops and otype == F.OBJ_TRACE:
+        yield from (h.addr for h in obj.hops)
+    if check_hops and otype == TRACELB:
+        for node in obj.nodes:
+            yield node.addr
+            for link in node.links:
+                yield link.to and link.to.addr
+                for probes in link.sets[:-1]:
+                    for probe in probes:
+                        yield from (r.addr for r in probe.replies)
+
+
 def addr_filter(nets, check_hops):
     def matched(a):
         if a is None:
@@ -217,10 +269,7 @@ def addr_filter(nets, check_hops):
         return any(ip in n for n in nets)
 
     def keep(otype, obj):
-        if matched(getattr(obj, 'dst', None)):
-            return True
-        return check_hops and otype == F.OBJ_TRACE and any(
-            matched(h.addr) for h in obj.hops)
+        return any(matched(a) for a in filtered_addrs(otype, obj, check_hops))
     return keep
 
 
@@ -235,7 +284,41 @@ def sort_key(item):
     return (round(getattr(obj, 'start', 0) * 1000000), 2)
 
 
+def kind_of(path):
+    """Compressed by the name's end, as newer scamper's tools write."""
+    return next((k for k in F.KINDS[1:] if path.endswith(k[5:])), 'warts')
+
+
+def create(path, mode='wb'):
+    try:
+        return open(path, mode)
+    except OSError as e:
+        raise Failed('could not open %s: %s' % (path, e.strerror))
+
+
+def append_to(path):
+    """sc_wartscat -o: the file opened to append to, its kind, and what it
+    holds (for the ids).  A compressed kind starts a new file: an existing
+    one is refused, as newer scamper refuses it."""
+    kind = kind_of(path)
+    if kind != 'warts':
+        if os.path.exists(path):
+            raise Failed('cannot write to %s: cannot append to %s file'
+                         % (path, kind))
+        return create(path), kind, ([], [])
+    f = create(path, 'a+b')
+    try:
+        f.seek(0)
+        written = Outfile.written(f)
+        f.seek(0, os.SEEK_END)
+        return f, kind, written
+    except WartsError as e:
+        f.close()
+        raise Failed('cannot append to %s: %s' % (path, e))
+
+
 def cat(args):
+    args.files = args.i + args.files
     filtering = bool(args.t or args.a)
     types = {FILTER_TYPES[t] for t in args.t} or (
         set(FILTER_TYPES.values()) if filtering else CAT_TYPES)
@@ -244,19 +327,18 @@ def cat(args):
     if args.o is None or args.o == '-':
         if os.isatty(1):
             raise Failed('not going to dump warts to a tty, sorry')
-        out = sys.stdout.buffer
+        out, kind, written = sys.stdout.buffer, 'warts', ([], [])
+    elif filtering:
+        out, kind, written = create(args.o), kind_of(args.o), ([], [])
     else:
-        try:
-            out = open(args.o, 'wb')
-        except OSError as e:
-            raise Failed('could not open %s: %s' % (args.o, e.strerror))
+        out, kind, written = append_to(args.o)
     reader = Reader(args.files, types)
     if args.s:
         streams = [reader.objects(n, f) for n, f in opened(args.files)]
         items = heapq.merge(*streams, key=sort_key)
     else:
         items = iter(reader)
-    w = ContentWriter(out)
+    w = ContentWriter(out, kind, written)
     for otype, obj in items:
         if keep is not None and not keep(otype, obj):
             continue
@@ -290,6 +372,8 @@ def parser():
     s.add_argument('-a', action='append', default=[], metavar='addr')
     s.add_argument('-O', action='append', default=[],
                    choices=['check-hops'], type=str.lower)
+    s.add_argument('-i', action='append', default=[], metavar='infile',
+                   help='an input file (as sc_wartsfilter -i)')
     s.add_argument('files', nargs='*')
     return p
 

@@ -16,6 +16,10 @@ from scamperd.warts import cycle as warts_cycle
 from scamperd.warts import file as warts_file
 
 
+APPEND_TYPES = {warts_file.OBJ_LIST, warts_file.OBJ_CYCLE_START,
+                warts_file.OBJ_CYCLE_DEF, warts_file.OBJ_CYCLE_STOP}
+
+
 def _q(s):
     return "'%s'" % s
 
@@ -53,19 +57,35 @@ class Outfile:
         return 'warts'
 
     @staticmethod
+    def written(f):
+        """What appended records may refer to in the warts file ``f``, as
+        scamper's writer reads a file it opens for appending: its lists
+        and its cycles, in file id order (1, 2, ...), a stopped cycle as
+        None.  WartsError when ``f`` is damaged or not plain warts."""
+        head = f.read(2)
+        f.seek(0)
+        if head and head != warts_file.MAGIC.to_bytes(2, 'big'):
+            raise warts_file.WartsError('not a plain warts file', 0)
+        lists, cycles = [], []
+        for otype, _, obj in warts_file.read_objects(f, APPEND_TYPES):
+            if otype == warts_file.OBJ_LIST:
+                lists.append(obj)
+            elif otype == warts_file.OBJ_CYCLE_STOP:
+                cycles[cycles.index(obj.cycle)] = None
+            else:
+                cycles.append(obj)
+        return lists, cycles
+
+    @staticmethod
     def ids_in(path):
         """The (list, cycle) ids a warts file already used: appended
         records go on from there, as scamper's do."""
-        counts = {warts_file.OBJ_LIST: 0, warts_file.OBJ_CYCLE_START: 0,
-                  warts_file.OBJ_CYCLE_DEF: 0}
         try:
             with open(path, 'rb') as f:
-                for otype, _, _ in warts_file.read_objects(f, set(counts)):
-                    counts[otype] += 1
+                lists, cycles = Outfile.written(f)
         except (OSError, warts_file.WartsError):
-            pass
-        return counts[warts_file.OBJ_LIST], counts[
-            warts_file.OBJ_CYCLE_START] + counts[warts_file.OBJ_CYCLE_DEF]
+            return 0, 0
+        return len(lists), len(cycles)
 
     def write(self, data):
         if self._write is not None:
