@@ -41,16 +41,17 @@ from scamperd.warts.cycle import cycle_record, list_record
 PROG = 'scamper-warts'
 
 TRACELB, DEALIAS, NEIGHBOURDISC, TBIT, STING, SNIFF, HOST = range(8, 15)
-UDPPROBE = 16
+HTTP, UDPPROBE = 15, 16
 
 # the object types each of scamper's tools asks its reader for (20211212;
-# udpprobe, a newer type, as newer sc_warts2json and sc_wartsdump show it)
+# http and udpprobe, newer types, as newer sc_warts2json and sc_wartsdump
+# show them)
 JSON_TYPES = {F.OBJ_CYCLE_START, F.OBJ_CYCLE_STOP, F.OBJ_PING, F.OBJ_TRACE,
               TRACELB, DEALIAS, TBIT, UDPPROBE}
 TEXT_TYPES = {F.OBJ_TRACE, F.OBJ_PING, TRACELB, DEALIAS, TBIT, STING}
 DUMP_TYPES = {F.OBJ_LIST, F.OBJ_CYCLE_START, F.OBJ_CYCLE_DEF,
               F.OBJ_CYCLE_STOP, F.OBJ_TRACE, F.OBJ_PING, TRACELB, DEALIAS,
-              NEIGHBOURDISC, TBIT, STING, SNIFF, HOST, UDPPROBE}
+              NEIGHBOURDISC, TBIT, STING, SNIFF, HOST, HTTP, UDPPROBE}
 CAT_TYPES = {TRACELB, F.OBJ_TRACE, F.OBJ_PING, DEALIAS, TBIT, NEIGHBOURDISC,
              STING, F.OBJ_CYCLE_START, F.OBJ_CYCLE_STOP}
 FILTER_TYPES = {'dealias': DEALIAS, 'ping': F.OBJ_PING, 'tbit': TBIT,
