@@ -20,7 +20,8 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
     python3 python3-venv python3-dev gcc libc6-dev libcap-dev \
-    iproute2 nftables ethtool iputils-ping procps tcpdump scamper
+    iproute2 nftables ethtool iputils-ping procps tcpdump scamper \
+    systemd systemd-container
 
 umask 022
 [ -x "$VENV/bin/python" ] || /usr/bin/python3 -m venv "$VENV"
@@ -32,4 +33,17 @@ umask 022
 for cmd in scamper scamper-lab; do
     ln -sf "$VENV/bin/$cmd" "/usr/local/bin/$cmd"
 done
-echo "installed scamper-py in $VENV; commands linked in /usr/local/bin"
+
+# the service (systemd/scamperd.service): its user, whose group `scamper`
+# may also use the control socket; the unit; the settings, kept if edited
+getent group scamper >/dev/null || groupadd --system scamper
+getent passwd scamper >/dev/null || useradd --system --gid scamper \
+    --home-dir /var/lib/scamperd --no-create-home \
+    --shell /usr/sbin/nologin scamper
+install -D -m 0644 "$REPO/systemd/scamperd.service" \
+    /usr/local/lib/systemd/system/scamperd.service
+[ -e /etc/scamperd.conf ] ||
+    install -m 0644 "$REPO/packaging/scamperd.conf" /etc/scamperd.conf
+[ ! -d /run/systemd/system ] || systemctl daemon-reload
+echo "installed scamper-py in $VENV; commands linked in /usr/local/bin;" \
+    "scamperd.service installed (systemctl enable --now scamperd)"
