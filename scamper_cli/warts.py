@@ -41,17 +41,18 @@ from scamperd.warts.cycle import cycle_record, list_record
 PROG = 'scamper-warts'
 
 TRACELB, DEALIAS, NEIGHBOURDISC, TBIT, STING, SNIFF, HOST = range(8, 15)
-HTTP, UDPPROBE = 15, 16
+HTTP, UDPPROBE, OWAMP = 15, 16, 17
 
 # the object types each of scamper's tools asks its reader for (20211212;
-# http and udpprobe, newer types, as newer sc_warts2json and sc_wartsdump
-# show them)
+# http, udpprobe and owamp, newer types, as newer sc_warts2json and
+# sc_wartsdump show them)
 JSON_TYPES = {F.OBJ_CYCLE_START, F.OBJ_CYCLE_STOP, F.OBJ_PING, F.OBJ_TRACE,
-              TRACELB, DEALIAS, TBIT, UDPPROBE}
+              TRACELB, DEALIAS, TBIT, UDPPROBE, OWAMP}
 TEXT_TYPES = {F.OBJ_TRACE, F.OBJ_PING, TRACELB, DEALIAS, TBIT, STING}
 DUMP_TYPES = {F.OBJ_LIST, F.OBJ_CYCLE_START, F.OBJ_CYCLE_DEF,
               F.OBJ_CYCLE_STOP, F.OBJ_TRACE, F.OBJ_PING, TRACELB, DEALIAS,
-              NEIGHBOURDISC, TBIT, STING, SNIFF, HOST, HTTP, UDPPROBE}
+              NEIGHBOURDISC, TBIT, STING, SNIFF, HOST, HTTP, UDPPROBE,
+              OWAMP}
 CAT_TYPES = {TRACELB, F.OBJ_TRACE, F.OBJ_PING, DEALIAS, TBIT, NEIGHBOURDISC,
              STING, F.OBJ_CYCLE_START, F.OBJ_CYCLE_STOP}
 FILTER_TYPES = {'dealias': DEALIAS, 'ping': F.OBJ_PING, 'tbit': TBIT,

@@ -16,6 +16,7 @@ from scamperd.tbit import warts as _tbit  # noqa: F401
 from scamperd.host import warts as _host  # noqa: F401
 from scamperd.udpprobe import warts as _udpprobe  # noqa: F401
 from scamperd.http import warts as _http  # noqa: F401
+from scamperd.owamp import warts as _owamp  # noqa: F401
 from scamperd.tracelb import warts as _tracelb  # noqa: F401
 from scamperd.dealias import warts as _dealias  # noqa: F401
 from scamperd.warts.codec import WartsError
