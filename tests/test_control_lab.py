@@ -579,7 +579,8 @@ def test_scamperctl_watch(daemon, lab_line):
         f.write(''.join('203.0.113.%d\n' % (20 + k) for k in range(6)))
     assert daemon.ask('set window 2') == ['OK window 2']
     try:
-        assert daemon.ask('source add name watched command "ping -c 4 -i 1" '
+        assert daemon.ask('source add name watched outfile - '
+                          'command "ping -c 4 -i 1" '
                           'file %s cycles 2' % targets) == ['OK source added']
         time.sleep(1.5)
         p = _ctl(daemon, 'watch', '--once')

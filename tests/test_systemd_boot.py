@@ -238,8 +238,9 @@ def test_stop_writes_results_and_cleans_up(machine):
     targets = os.path.join(m.conf['outdir'], 'targets.txt')
     m.run('sh', '-c', 'printf "127.0.0.1\\n127.0.0.2\\n127.0.0.3\\n" > %s'
           % targets)
-    assert m.ctl('source', 'add', 'name', 'loop', 'file', targets,
-                 'command', 'ping -c 1').stdout == 'OK source added\n'
+    assert m.ctl('source', 'add', 'name', 'loop', 'outfile', '-',
+                 'file', targets, 'command', 'ping -c 1'
+                 ).stdout == 'OK source added\n'
     end = time.time() + 20
     while 'name loop' in m.ctl('source', 'list').stdout:
         assert time.time() < end, m.journal()

@@ -6,8 +6,11 @@ mapped to its reply lines, word for word as scamper replies.
 settings, its Sources, and the actions (shutdown, attach, observe) that
 need the supervisor or the connection."""
 
-from scamperd.control.protocol import params, quote, words
+import os
+
+from scamperd.control.protocol import params, quote, strtol, words
 from scamperd.sources import FileSource, Outfile
+from scamperd.warts.codec import WartsError
 
 VERSION = '20211212'
 PPS_RANGE = (1, 10000)
@@ -20,7 +23,7 @@ class Close(Exception):
 def handle(ctl, conn, line):
     verb, _, rest = line.strip(' ').partition(' ')
     rest = rest.strip(' ')
-    fn = _COMMANDS.get(verb)
+    fn = _COMMANDS.get(verb.lower())
     if fn is None:
         return ["ERR unhandled command '%s'" % line]
     return fn(ctl, conn, rest)
@@ -121,27 +124,39 @@ def _attach(ctl, conn, rest):
 
 SOURCE_ADD = ('name', 'descr', 'command', 'list_id', 'cycle_id', 'priority',
               'outfile', 'file', 'cycles', 'autoreload')
+SWITCH = {'on': True, 'off': False}
 
 
-def _u32(text):
-    n = _int(text)
-    return n if n is not None and 0 <= n <= 0xffffffff else None
+def _one_word(rest):
+    """The single parameter of source cycle / delete / list: (word, None)
+    or (None, what went wrong)."""
+    ws = words(rest)
+    if ws is None or len(ws) > 1:
+        return None, 'params_get failed'
+    return (ws[0], None) if ws else (None, 'missing')
 
 
 def _source(ctl, conn, rest):
     sub, _, arg = rest.partition(' ')
+    sub = sub.lower()
     arg = arg.strip(' ')
     srcs = ctl.sources
+    if not sub:
+        return ['ERR usage: source [add | cycle | delete | list | update]']
     if sub == 'add':
         return _source_add(ctl, arg)
     if sub == 'list':
         if arg:
-            s = srcs.get(arg)
+            name, _ = _one_word(arg)
+            s = srcs.get(name)
             if s is None:
-                return ["ERR no source '%s'" % arg]
+                if name is None:
+                    return ['ERR source check params_get failed']
+                return ["ERR no source '%s'" % name]
             shown = [s]
         else:
-            shown = srcs.all
+            shown = sorted(srcs.all, key=lambda s: _by_name(s.name),
+                           reverse=True)
         return ['INFO ' + s.info() for s in shown] + ['OK']
     if sub == 'progress':
         # not scamper's: what scamperctl watch shows
@@ -150,43 +165,63 @@ def _source(ctl, conn, rest):
             return ["ERR no source '%s'" % arg]
         return ['INFO %s' % _progress(s) for s in shown] + ['OK']
     if sub == 'update':
-        name, _, more = arg.partition(' ')
+        return _source_update(srcs, arg)
+    if sub in ('cycle', 'delete'):
+        name, bad = _one_word(arg)
+        if name is None:
+            if bad == 'missing':
+                return ['ERR missing required parameter for source ' + sub]
+            return ['ERR source %s params_get failed' % sub]
         s = srcs.get(name)
         if not isinstance(s, FileSource):
-            return ["ERR no such source '%s'" % name]
-        got, bad = params(more, ('priority', 'cycles', 'autoreload'))
-        if got is None:
-            return ["ERR source update param '%s' failed" % bad]
-        changes = []
-        for key in ('priority', 'cycles'):
-            if key in got:
-                n = _u32(got[key])
-                if n is None:
-                    return ["ERR source update param '%s' failed" % key]
-                setattr(s, key, n)
-                changes.append('%s %d' % (key, n))
-        if 'autoreload' in got:
-            if got['autoreload'] not in ('on', 'off'):
-                return ["ERR source update param 'autoreload' failed"]
-            s.autoreload = got['autoreload'] == 'on'
-            changes.append('autoreload %s' % got['autoreload'])
-        srcs.event('source update %s %s' % (quote(name), ' '.join(changes)))
-        return ['OK']
-    if sub == 'cycle':
-        s = srcs.get(arg)
-        if not isinstance(s, FileSource):
-            return ["ERR no source '%s'" % arg]
-        s.pos = len(s.lines or ())      # the next take starts a new cycle
-        return ['OK']
-    if sub == 'delete':
-        s = srcs.get(arg)
-        if not isinstance(s, FileSource):
-            return ["ERR unknown source '%s'" % arg]
+            return ["ERR no source '%s'" % name if sub == 'cycle' else
+                    "ERR unknown source '%s'" % name]
+        if sub == 'cycle':
+            s.pos = len(s.lines or ())  # the next take starts a new cycle
+            return ['OK']
         s.drop_pending()
         srcs.remove(s)
-        srcs.event('source delete %s' % quote(arg))
-        return ["OK source '%s' deleted" % arg]
-    return ['ERR usage: source [add | cycle | delete | list | update]']
+        srcs.event('source delete %s' % quote(name))
+        return ["OK source '%s' deleted" % name]
+    return ["ERR unhandled command '%s'" % sub]
+
+
+def _source_update(srcs, arg):
+    ws = words(arg) if arg else []
+    if ws is None:
+        return ['ERR source update params_get failed']
+    if not ws:
+        return ['ERR missing name parameter']
+    name = ws[0]
+    s = srcs.get(name)
+    if s is None:
+        return ["ERR no such source '%s'" % name]
+    got, bad = params(arg[len(arg) - len(arg.lstrip(' ')):].split(' ', 1)[1]
+                      if ' ' in arg.strip(' ') else '',
+                      ('priority', 'cycles', 'autoreload'))
+    if got is None:
+        return ["ERR source update param '%s' failed" % bad]
+    if not isinstance(s, FileSource):
+        if 'autoreload' in got or 'cycles' in got:
+            return ["ERR can't specify autoreload/cycles on %s source"
+                    % s.kind]
+    elif got.get('autoreload', 'on').lower() not in SWITCH:
+        return ['ERR autoreload <on|off>']
+    elif 'cycles' in got and strtol(got['cycles']) < 0:
+        return ['ERR cycles <number gte 0>']
+    if 'priority' in got and strtol(got['priority']) < 0:
+        return ['ERR priority <number gte 0>']
+    changes = []
+    for key in ('priority', 'cycles'):
+        if key in got:
+            n = strtol(got[key]) & 0xffffffff
+            setattr(s, key, n)
+            changes.append('%s %d' % (key, n))
+    if 'autoreload' in got:
+        s.autoreload = SWITCH[got['autoreload'].lower()]
+        changes.append('autoreload %s' % got['autoreload'].lower())
+    srcs.event('source update %s %s' % (quote(name), ' '.join(changes)))
+    return ['OK']
 
 
 def _progress(s):
@@ -200,85 +235,160 @@ def _progress(s):
 
 
 def _source_add(ctl, arg):
+    """As 20211212: each check in its order, numbers as strtol reads them
+    (list and cycle ids and priority up to 2^31-1, cycles from 0: 0 is
+    for ever); the command is not checked until its tasks run."""
+    if words(arg) is None:
+        return ['ERR source add params_get failed']
     got, bad = params(arg, SOURCE_ADD)
     if got is None:
         return ["ERR source add param '%s' failed" % bad]
-    for key in ('name', 'file'):
-        if key not in got:
-            return ["ERR required parameter '%s' missing" % key]
     srcs = ctl.sources
+    if 'name' not in got:
+        return ["ERR required parameter 'name' missing"]
     if srcs.get(got['name']) is not None:
         return ["ERR source '%s' already exists" % got['name']]
-    out = srcs.outfiles.get(got.get('outfile', '-'))
+    for key in ('file', 'outfile'):
+        if key not in got:
+            return ["ERR required parameter '%s' missing" % key]
+    out = _find_outfile(srcs, got['outfile'])
     if out is None:
         return ["ERR unknown outfile '%s'" % got['outfile']]
     nums = {}
-    for key, default in (('list_id', 0), ('cycle_id', 1), ('priority', 1),
-                         ('cycles', 1)):
-        nums[key] = _u32(got[key]) if key in got else default
-        if nums[key] is None:
-            return ["ERR source add param '%s' failed" % key]
-    reload = got.get('autoreload', 'off')
-    if reload not in ('on', 'off'):
-        return ["ERR source add param 'autoreload' failed"]
+    for key, default, top in (('list_id', 0, 0x7fffffff),
+                              ('cycle_id', 1, 0x7fffffff),
+                              ('priority', 1, 0x7fffffff)):
+        nums[key] = strtol(got[key]) if key in got else default
+        if not 0 <= nums[key] <= top:
+            return ['ERR %s <number gte 0>' % key]
+    reload = got.get('autoreload', 'off').lower()
+    if reload not in SWITCH:
+        return ['ERR autoreload <on|off>']
+    nums['cycles'] = strtol(got['cycles']) if 'cycles' in got else 1
+    if nums['cycles'] < 0:
+        return ['ERR cycle <number gte 0>']
     command = got.get('command', ctl.command)
     if not ctl.check_command(command):
         return ["ERR source add param 'command' failed"]
     try:
         open(got['file'], 'rb').close()
     except OSError:
-        return ["ERR source add param 'file' failed"]
+        return ['ERR could not alloc source']
     src = FileSource(srcs, got['name'], got['file'], command, out,
-                     descr=got.get('descr'), autoreload=reload == 'on',
+                     descr=got.get('descr'), autoreload=SWITCH[reload],
                      **nums)
     srcs.add(src)
     return ['OK source added']
 
 
 # -- outfile ----------------------------------------------------------------
+#
+# Names are matched in any case; ``outfile list`` shows them in reverse
+# case-blind order (scamper keeps them in a tree that way), attached
+# clients' outputs among them.  A reference count is what 20211212 shows:
+# 1 for the outfile itself, and 1 for each source writing to it and each
+# of that source's cycles not yet finished.
 
 OUTFILE_USAGE = ('ERR usage: outfile open name <alias> file <path> '
                  'mode <truncate|append>')
 
 
+def _find_outfile(srcs, name):
+    key = name.lower()
+    for n, out in srcs.outfiles.items():
+        if n.lower() == key:
+            return out
+    return None
+
+
+def _refcnt(srcs, out):
+    n = 1
+    for s in srcs.all:
+        if getattr(s, 'out', None) is out:
+            # a file source not yet started is about to start its first
+            # cycle (scamper starts it when the source is added)
+            started = isinstance(s, FileSource) and s.started
+            n += 1 + (len(s.open_cycles) if started else 1)
+    return n
+
+
+def _by_name(name):
+    """Reverse order of scamper's trees of outfiles and sources
+    (strcasecmp)."""
+    return name.encode().lower()
+
+
+def _outfile_open(ctl, arg):
+    if words(arg) is None:
+        return ['ERR params_get failed']
+    got, bad = params(arg, ('name', 'file', 'mode'))
+    if got is None:
+        return ["ERR param '%s' failed" % bad]
+    if len(got) != 3:
+        return [OUTFILE_USAGE]
+    mode = got['mode'].lower()
+    if mode not in ('truncate', 'append'):
+        return ['ERR mode must be truncate or append']
+    if _find_outfile(ctl.sources, got['name']) is not None:
+        return ['ERR could not add outfile']
+    path = got['file']
+    kind = Outfile.kind_of(path)
+    try:
+        fd = ctl.open_outfile(path, mode == 'append')
+    except OSError:
+        return ['ERR could not add outfile']
+    written = ([], [])
+    if mode == 'append' and os.fstat(fd).st_size > 0:
+        # scamper reads the file to go on from it; it cannot go on from
+        # a damaged or compressed one, nor we compress after it
+        try:
+            with open(path, 'rb') as f:
+                written = Outfile.written(f)
+            if kind != 'warts':
+                raise WartsError('compressed')
+        except (OSError, WartsError):
+            os.close(fd)
+            return ['ERR could not add outfile']
+    ctl.sources.outfiles[got['name']] = Outfile(
+        got['name'], path, fd, fmt=kind,
+        first_ids=(len(written[0]), len(written[1])))
+    return ['OK']
+
+
 def _outfile(ctl, conn, rest):
     sub, _, arg = rest.partition(' ')
+    sub = sub.lower()
     arg = arg.strip(' ')
-    outs = ctl.sources.outfiles
+    srcs = ctl.sources
+    outs = srcs.outfiles
+    if not sub:
+        return ['ERR usage: outfile [close | list | open | swap]']
     if sub == 'open':
-        got, bad = params(arg, ('name', 'file', 'mode'))
-        if got is None or len(got) != 3 \
-                or got['mode'] not in ('truncate', 'append'):
-            return [OUTFILE_USAGE]
-        if got['name'] in outs:
-            return ["ERR outfile '%s' already exists" % got['name']]
-        try:
-            fd = ctl.open_outfile(got['file'], got['mode'] == 'append')
-        except OSError:
-            return ["ERR could not open %s" % got['file']]
-        kind = Outfile.kind_of(got['file'])
-        ids = Outfile.ids_in(got['file']) \
-            if got['mode'] == 'append' and kind == 'warts' else (0, 0)
-        outs[got['name']] = Outfile(got['name'], got['file'], fd, fmt=kind,
-                                    first_ids=ids)
-        return ['OK']
+        return _outfile_open(ctl, arg)
     if sub == 'close':
-        out = outs.get(arg)
+        if not arg:
+            return ['ERR usage: outfile close <alias>']
+        name = arg.split(' ', 1)[0]
+        out = _find_outfile(srcs, name)
         if out is None:
-            return ["ERR unknown outfile '%s'" % arg]
-        if out.refcnt > 1 or arg == '-':
-            return ['ERR could not drop outfile: refcnt %d' % out.refcnt]
-        out.close()
-        del outs[arg]
+            return ["ERR unknown outfile '%s'" % name]
+        n = _refcnt(srcs, out)
+        if n > 1:
+            return ['ERR could not drop outfile: refcnt %d' % n]
+        if out.name != '-':
+            out.close()             # the default output stays usable
+        del outs[out.name]
         return ['OK']
     if sub == 'swap':
-        names = words(arg) or []
+        names = words(arg)
+        if names is None or len(names) > 2:
+            return ['ERR params_get failed']
         if len(names) != 2:
-            return ['ERR usage: outfile swap <alias 1> <alias 2>']
-        for n in names:
-            if n not in outs:
-                return ["ERR unknown outfile '%s'" % n]
-        a, b = outs[names[0]], outs[names[1]]
+            return ['ERR usage outfile swap <alias 1> <alias 2>']
+        a, b = (_find_outfile(srcs, n) for n in names)
+        if a is None or b is None:
+            # 20211212 names the missing one with a null pointer
+            return ["ERR unknown outfile '(null)'"]
         # the files change places, each with its state (warts ids)
         for attr in ('path', 'fd', '_write', '_z', 'fmt', 'n_lists',
                      'n_cycles', 'lists', 'cycles'):
@@ -287,11 +397,13 @@ def _outfile(ctl, conn, rest):
             setattr(b, attr, va)
         return ['OK']
     if sub == 'list':
-        # newest first, as scamper keeps them
-        return ["INFO %s file %s refcnt %d" % (quote(o.name), quote(o.path),
-                                               o.refcnt)
-                for o in reversed(list(outs.values()))] + ['OK']
-    return ['ERR usage: outfile [close | list | open | swap]']
+        rows = [(o.name, o.path, _refcnt(srcs, o)) for o in outs.values()]
+        rows += [(s.name, '(null)', 3) for s in srcs.all
+                 if s.kind == 'control']
+        rows.sort(key=lambda r: _by_name(r[0]), reverse=True)
+        return ["INFO %s file %s refcnt %d" % (quote(n), quote(p), c)
+                for n, p, c in rows] + ['OK']
+    return ["ERR unhandled outfile command '%s'" % sub]
 
 
 _COMMANDS = {

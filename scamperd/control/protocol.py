@@ -65,19 +65,44 @@ def words(text):
 
 
 def params(text, allowed):
-    """``name value`` pairs into a dict; the first name not in
-    ``allowed`` (or left without a value) is returned as the error:
-    (dict, None) or (None, bad name)."""
+    """``name value`` pairs into a dict keyed by lower-case name, as
+    scamper's param_handler takes them (names in any case): the first
+    name not in ``allowed``, given twice, or left without a value is
+    returned as the error: (dict, None) or (None, bad name)."""
     ws = words(text)
     if ws is None:
         return None, text
     got = {}
     for i in range(0, len(ws), 2):
-        name = ws[i]
-        if name not in allowed or i + 1 >= len(ws):
-            return None, name
+        name = ws[i].lower()
+        if name not in allowed or name in got or i + 1 >= len(ws):
+            return None, ws[i]
         got[name] = ws[i + 1]
     return got, None
+
+
+def strtol(text):
+    """The number C's strtol(text, NULL, 0) gives, as scamper's
+    string_tolong takes it: leading spaces, a sign, 0x for hex and 0 for
+    octal, digits up to the first other character (none: 0)."""
+    s = text.lstrip(' \t\n\v\f\r')
+    sign = -1 if s[:1] == '-' else 1
+    s = s[1:] if s[:1] in '+-' else s
+    base = 10
+    if s[:2].lower() == '0x' and s[2:3] and s[2:3] in _HEX:
+        base, s = 16, s[2:]
+    elif s[:1] == '0':
+        base = 8
+    n = 0
+    for ch in s:
+        d = _HEX.find(ch.lower())
+        if d < 0 or d >= base:
+            break
+        n = n * base + d
+    return sign * n
+
+
+_HEX = '0123456789abcdef'
 
 
 def quote(value):

@@ -1,0 +1,326 @@
+"""outfile and source commands, replayed against our interactive commands
+(a stand-in daemon with a real Sources).  Every expected reply below came
+from Debian's scamper 20211212 (scamper -P on loopback in a private
+namespace, the same lines sent; paths relative to its directory)."""
+
+import os
+import shutil
+import pathlib
+
+import pytest
+from test_control_interactive import FakeCtl, replay
+
+from scamperd.control import interactive
+from scamperd.sources import FileSource
+
+ALLY = pathlib.Path(__file__).parent / 'data' / 'dealias' / 'dealias-ally.warts'
+
+
+class Ctl(FakeCtl):
+    """Opens outfiles as the daemon does (append or truncate), relative
+    to the test's directory."""
+
+    def open_outfile(self, path, append):
+        return os.open(os.path.join(self.tmp, path),
+                       os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC
+                       | (os.O_APPEND if append else os.O_TRUNC), 0o644)
+
+
+@pytest.fixture
+def ctl(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / 'targets.txt').write_text('198.18.1.1\n198.18.1.2\n')
+    return Ctl(str(tmp_path))
+
+
+OPEN_CLOSE_SWAP = """
+>>> outfile list
+INFO '-' file '-' refcnt 1
+OK
+>>> outfile open name a file a.warts mode truncate
+OK
+>>> outfile open name a file a.warts mode truncate
+ERR could not add outfile
+>>> outfile open name a file b.warts mode truncate
+ERR could not add outfile
+>>> outfile open name b file a.warts mode truncate
+OK
+>>> outfile list
+INFO 'b' file 'a.warts' refcnt 1
+INFO 'a' file 'a.warts' refcnt 1
+INFO '-' file '-' refcnt 1
+OK
+>>> outfile open name - file c.warts mode truncate
+ERR could not add outfile
+>>> outfile open name c file /nonexistent/dir/c.warts mode truncate
+ERR could not add outfile
+>>> outfile open name c file c.warts mode bogus
+ERR mode must be truncate or append
+>>> outfile open name c file c.warts
+ERR usage: outfile open name <alias> file <path> mode <truncate|append>
+>>> outfile open name c mode truncate
+ERR usage: outfile open name <alias> file <path> mode <truncate|append>
+>>> outfile open file c.warts mode truncate
+ERR usage: outfile open name <alias> file <path> mode <truncate|append>
+>>> outfile open
+ERR usage: outfile open name <alias> file <path> mode <truncate|append>
+>>> outfile open name c file c.warts mode truncate extra x
+ERR param 'extra' failed
+>>> outfile open name c file c.warts mode truncate name d
+ERR param 'name' failed
+>>> outfile close
+ERR usage: outfile close <alias>
+>>> outfile close nosuch
+ERR unknown outfile 'nosuch'
+>>> outfile close -
+OK
+>>> outfile close a
+OK
+>>> outfile list
+INFO 'b' file 'a.warts' refcnt 1
+OK
+>>> outfile swap
+ERR usage outfile swap <alias 1> <alias 2>
+>>> outfile swap a
+ERR usage outfile swap <alias 1> <alias 2>
+>>> outfile swap b nosuch
+ERR unknown outfile '(null)'
+>>> outfile swap nosuch b
+ERR unknown outfile '(null)'
+>>> outfile swap b b
+OK
+>>> outfile swap b -
+ERR unknown outfile '(null)'
+>>> outfile bogus
+ERR unhandled outfile command 'bogus'
+>>> outfile
+ERR usage: outfile [close | list | open | swap]
+>>> outfile list extra
+INFO 'b' file 'a.warts' refcnt 1
+OK
+"""
+
+CASE_AND_ORDER = """
+>>> outfile open name B file b.warts mode TRUNCATE
+OK
+>>> outfile open name a file a.warts mode Append
+OK
+>>> outfile open name c file c.warts mode truncate
+OK
+>>> outfile open name A file x.warts mode truncate
+ERR could not add outfile
+>>> outfile open name Zed file z.warts mode truncate
+OK
+>>> outfile list
+INFO 'Zed' file 'z.warts' refcnt 1
+INFO 'c' file 'c.warts' refcnt 1
+INFO 'B' file 'b.warts' refcnt 1
+INFO 'a' file 'a.warts' refcnt 1
+INFO '-' file '-' refcnt 1
+OK
+>>> outfile close b
+OK
+>>> source add name s1 file targets.txt
+ERR required parameter 'outfile' missing
+>>> source add name s1 file targets.txt outfile nope
+ERR unknown outfile 'nope'
+>>> source add name s1 file targets.txt outfile A command "ping -c 50"
+OK source added
+>>> outfile list
+INFO 'Zed' file 'z.warts' refcnt 1
+INFO 'c' file 'c.warts' refcnt 1
+INFO 'a' file 'a.warts' refcnt 3
+INFO '-' file '-' refcnt 1
+OK
+>>> source add name s4 file nofile.txt outfile c
+ERR could not alloc source
+>>> outfile close a
+ERR could not drop outfile: refcnt 3
+"""
+
+PARAMS = """
+>>> outfile open name w file good.warts mode append
+OK
+>>> outfile open name e file empty.warts mode append
+OK
+>>> outfile open name n file new.warts mode append
+OK
+>>> outfile swap w n extra
+ERR params_get failed
+>>> outfile swap "w" "n"
+OK
+>>> outfile open name "my out" file "sp ace.warts" mode truncate
+OK
+>>> outfile open name q file q.warts mode truncate name
+ERR param 'name' failed
+>>> outfile open name q file q.warts mode truncate file
+ERR param 'file' failed
+>>> outfile open name q file "q.warts mode truncate
+ERR params_get failed
+>>> outfile open NAME q FILE q.warts MODE truncate
+OK
+>>> outfile list
+INFO 'w' file 'new.warts' refcnt 1
+INFO 'q' file 'q.warts' refcnt 1
+INFO 'n' file 'good.warts' refcnt 1
+INFO 'my out' file 'sp ace.warts' refcnt 1
+INFO 'e' file 'empty.warts' refcnt 1
+INFO '-' file '-' refcnt 1
+OK
+>>> outfile close q extra
+OK
+>>> outfile close "my out"
+ERR unknown outfile '"my'
+>>> outfile close my
+ERR unknown outfile 'my'
+>>> outfile LIST
+INFO 'w' file 'new.warts' refcnt 1
+INFO 'n' file 'good.warts' refcnt 1
+INFO 'my out' file 'sp ace.warts' refcnt 1
+INFO 'e' file 'empty.warts' refcnt 1
+INFO '-' file '-' refcnt 1
+OK
+>>> OUTFILE close e
+OK
+>>> outfile swap  w  n
+OK
+"""
+
+SOURCES = """
+>>> outfile open name w file w.warts mode truncate
+OK
+>>> source add name s1 file targets.txt outfile w list_id -1
+ERR list_id <number gte 0>
+>>> source add name s2 file targets.txt outfile w cycle_id 2147483648
+ERR cycle_id <number gte 0>
+>>> source add name s3 file targets.txt outfile w priority -5
+ERR priority <number gte 0>
+>>> source add name s4 file targets.txt outfile w autoreload maybe
+ERR autoreload <on|off>
+>>> source add name s5 file targets.txt outfile w cycles -1
+ERR cycle <number gte 0>
+>>> source add name s7 file targets.txt outfile w priority 2147483648
+ERR priority <number gte 0>
+>>> source add name s11 file targets.txt outfile w autoreload 1
+ERR autoreload <on|off>
+>>> source add name s1 file targets.txt outfile w list_id 4294967295
+ERR list_id <number gte 0>
+>>> source add name s1 file targets.txt outfile w bogus 1
+ERR source add param 'bogus' failed
+>>> source add name s1 file targets.txt outfile w name s2
+ERR source add param 'name' failed
+>>> source add name s1 file targets.txt outfile w cycles
+ERR source add param 'cycles' failed
+>>> source add name s1 file targets.txt outfile nope list_id -1
+ERR unknown outfile 'nope'
+>>> source add name s1 outfile w
+ERR required parameter 'file' missing
+>>> source add
+ERR required parameter 'name' missing
+>>> source add name s9 file nofile outfile w
+ERR could not alloc source
+>>> source add name s8 file targets.txt outfile w list_id x cycle_id 0 priority 0 cycles 1 autoreload ON
+OK source added
+>>> source add name s8 file targets.txt outfile w
+ERR source 's8' already exists
+>>> source update
+ERR missing name parameter
+>>> source update nosuch
+ERR no such source 'nosuch'
+>>> source update nosuch priority 2
+ERR no such source 'nosuch'
+>>> source update s8 priority x
+OK
+>>> source update s8 priority -1
+ERR priority <number gte 0>
+>>> source update s8 cycles -1
+ERR cycles <number gte 0>
+>>> source update s8 autoreload maybe
+ERR autoreload <on|off>
+>>> source update s8 bogus 1
+ERR source update param 'bogus' failed
+>>> source update s8 priority
+ERR source update param 'priority' failed
+>>> source update s8 priority 3 priority 4
+ERR source update param 'priority' failed
+>>> source update s8 priority 3 cycles 5 autoreload OFF
+OK
+>>> source update s8
+OK
+>>> source delete
+ERR missing required parameter for source delete
+>>> source delete nosuch
+ERR unknown source 'nosuch'
+>>> source cycle
+ERR missing required parameter for source cycle
+>>> source cycle nosuch
+ERR no source 'nosuch'
+>>> source cycle s8 extra
+ERR source cycle params_get failed
+>>> source delete s8 extra
+ERR source delete params_get failed
+>>> source list nosuch
+ERR no source 'nosuch'
+>>> source bogus
+ERR unhandled command 'bogus'
+>>> source
+ERR usage: source [add | cycle | delete | list | update]
+"""
+
+
+def _started(ctl):
+    """The supervisor's part: sources take their first task (and so
+    start their first cycle), as they do at once in scamper."""
+    while ctl.sources.next() is not None:
+        pass
+
+
+def _replay(ctl, text):
+    replay(ctl, text, lambda: _started(ctl))
+
+
+@pytest.mark.parametrize('text', [OPEN_CLOSE_SWAP, CASE_AND_ORDER, SOURCES],
+                         ids=['open-close-swap', 'case-and-order', 'sources'])
+def test_transcript(ctl, text):
+    ctl.events = []         # no observer: the events are not shown
+    _replay(ctl, text)
+
+
+def test_params_and_appending(ctl, tmp_path):
+    shutil.copy(ALLY, tmp_path / 'good.warts')
+    (tmp_path / 'empty.warts').write_bytes(b'')
+    _replay(ctl, PARAMS)
+    # appended records go on after the file's list and cycle
+    assert ctl.sources.outfiles['n'].n_lists == 0       # now new.warts
+    assert (ctl.sources.outfiles['w'].n_lists,
+            ctl.sources.outfiles['w'].n_cycles) == (1, 1)
+
+
+@pytest.mark.parametrize('content', [b'\x1f\x8b\x08\x00junk', bytes(100)])
+def test_append_to_a_damaged_or_compressed_file(ctl, tmp_path, content):
+    """20211212 could not add gzip'd or random files in append mode."""
+    (tmp_path / 'x.warts').write_bytes(content)
+    assert interactive.handle(ctl, None, 'outfile open name x file x.warts '
+                              'mode append') == ['ERR could not add outfile']
+    assert (tmp_path / 'x.warts').read_bytes() == content
+    assert 'x' not in ctl.sources.outfiles
+
+
+def test_refcnt_counts_sources_and_their_cycles(ctl):
+    """20211212 (checked with live pings): 1 for the outfile, 1 for each
+    source, 1 for each of its cycles not finished; a finished or deleted
+    source holds it no more."""
+    assert interactive.handle(ctl, None, 'outfile open name a file a.warts '
+                              'mode truncate') == ['OK']
+    for n in (1, 2):
+        assert interactive.handle(
+            ctl, None, 'source add name s%d outfile a file targets.txt' % n
+        ) == ['OK source added']
+    _started(ctl)
+    assert interactive.handle(ctl, None, 'outfile list')[0] == \
+        "INFO 'a' file 'a.warts' refcnt 5"
+    assert interactive.handle(ctl, None, 'source delete s1') == \
+        ["OK source 's1' deleted"]
+    assert interactive.handle(ctl, None, 'outfile close a') == \
+        ['ERR could not drop outfile: refcnt 3']
+    assert isinstance(ctl.sources.get('s2'), FileSource)
