@@ -8,7 +8,7 @@ need the supervisor or the connection."""
 
 import os
 
-from scamperd.control.protocol import params, quote, strtol, words
+from scamperd.control.protocol import pairs, params, quote, strtol, words
 from scamperd.sources import FileSource, Outfile
 from scamperd.warts.codec import WartsError
 
@@ -196,9 +196,7 @@ def _source_update(srcs, arg):
     s = srcs.get(name)
     if s is None:
         return ["ERR no such source '%s'" % name]
-    got, bad = params(arg[len(arg) - len(arg.lstrip(' ')):].split(' ', 1)[1]
-                      if ' ' in arg.strip(' ') else '',
-                      ('priority', 'cycles', 'autoreload'))
+    got, bad = pairs(ws[1:], ('priority', 'cycles', 'autoreload'))
     if got is None:
         return ["ERR source update param '%s' failed" % bad]
     if not isinstance(s, FileSource):

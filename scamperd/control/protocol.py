@@ -72,6 +72,11 @@ def params(text, allowed):
     ws = words(text)
     if ws is None:
         return None, text
+    return pairs(ws, allowed)
+
+
+def pairs(ws, allowed):
+    """params() of words already split."""
     got = {}
     for i in range(0, len(ws), 2):
         name = ws[i].lower()
