@@ -1,8 +1,8 @@
 """owamp warts objects (type 17, newer than scamper 20211212): files
-written by synth.c with a build of newer scamper's (2026) libscamperfile
-(Debian has no OWAMP server for the lab), against what its sc_warts2json,
-sc_warts2text and sc_wartsdump print (tests/data/owamp, made by make.py
-there)."""
+written by a build of newer scamper (2026) measuring against a small OWAMP
+server of ours in the lab, and by synth.c with its libscamperfile (v4, v6,
+error, odd), against what its sc_warts2json, sc_warts2text and
+sc_wartsdump print (tests/data/owamp, made by make.py there)."""
 
 import io
 
@@ -22,13 +22,39 @@ measurements = G.objects
 
 
 def test_the_goldens_are_all_here():
-    assert CASES == ['error', 'odd', 'v4', 'v6']
+    assert CASES == ['error', 'noconn', 'nomode', 'odd', 'options', 'reject',
+                     'rx', 'tx', 'tx6', 'v4', 'v6']
 
 
 test_json_equals_newer_sc_warts2json = G.json_test(CASES)
 test_text_prints_nothing_as_in_scamper = G.text_test(CASES)
 test_dump_equals_newer_sc_wartsdump = G.dump_test(CASES)
 test_rewriting_gives_the_same_bytes = G.rewriting_test(CASES)
+
+
+def test_what_scamper_measured():
+    (o,) = measurements('tx')
+    assert (o.result, o.dir, o.attempts, len(o.txs)) == (1, 0, 5, 5)
+    # the server lost packet 2 and reported packet 1 twice
+    assert [len(t.rxs) for t in o.txs] == [1, 2, 0, 1, 1]
+    assert all(rx.flags == RX_FLAG_TTL | RX_FLAG_ERREST and rx.ttl == 252
+               and rx.errest == 0x8002 for t in o.txs for rx in t.rxs)
+    assert all(t.sched and t.stamp >= t.sched for t in o.txs)
+    (o,) = measurements('rx')
+    assert o.dir == DIR_RX and [len(t.rxs) for t in o.txs] == [1, 2, 1, 0]
+    assert o.txs[3].flags & TX_FLAG_NOTSENT and o.txs[3].stamp == 0
+    assert all(rx.flags == RX_FLAG_TTL | RX_FLAG_DSCP for t in o.txs
+               for rx in t.rxs)
+    (o,) = measurements('options')
+    assert (o.userid, o.dscp, o.ttl, o.pktsize, o.wait_timeout,
+            o.flags) == (9, 10, 64, 100, 3.0, 1)
+    assert [(s.tv, s.type) for s in o.scheds] == [(0.05, 0), (0.1, 1)]
+    assert o.startat == int(o.startat) and o.list.monitor == 'mon"1'
+    assert len(measurements('tx6')[0].dst) == 16
+    assert [measurements(c)[0].result for c in
+            ('nomode', 'reject', 'noconn')] == [6, 5, 4]
+    assert all(measurements(c)[0].txs == [] for c in
+               ('nomode', 'reject', 'noconn'))
 
 
 def test_what_synth_wrote():

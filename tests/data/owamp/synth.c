@@ -1,6 +1,6 @@
 /*
  * Write owamp objects with newer scamper's libscamperfile, every field
- * filled somewhere (no OWAMP server to measure against in the lab):
+ * filled somewhere (what measurements in the lab cannot give):
  *
  *   synth FILE CASE      CASE: v4, v6, error or odd
  *
