@@ -3,15 +3,17 @@
 
 import base64
 
-from scamperd.http.result import (BUF_NAMES, DIR_NAMES, ECH_NAMES,
-                                  FLAG_GREASE, FLAG_INSECURE, STOP_NAMES,
-                                  TYPE_NAMES)
+from scamperd.http.result import (BUF_NAMES, DEFAULT_PORTS, DIR_NAMES,
+                                  ECH_NAMES, FLAG_GREASE, FLAG_INSECURE,
+                                  STOP_NAMES, TYPE_NAMES)
 from scamperd.neighbourdisc.dump import (addr_str, i32, list_cycle,
                                          timeval_line, usec)
 from scamperd.udpprobe.dump import wait_str
 
 
 def name(names, i):
+    """A code's name, or its number (scamper's buffer type names read past
+    their table instead; its other tables give the number)."""
     return names[i] if i < len(names) else str(i)
 
 
@@ -20,7 +22,9 @@ def url(http):
     newline that its buffer has no room for."""
     if http.host is None or http.file is None or http.type > 1:
         return None
-    port = ':%d' % http.dport if http.dport != (443, 80)[http.type] else ''
+    port = ''
+    if http.dport != DEFAULT_PORTS[http.type]:
+        port = ':%d' % http.dport
     return '%s://%s%s%s' % (TYPE_NAMES[http.type], http.host, port, http.file)
 
 
