@@ -27,13 +27,12 @@ as scamper's writer does.
 
 import argparse
 import heapq
-import io
 import ipaddress
 import os
 import sys
 
 from scamperd.sources import Outfile
-from scamperd.warts import file as F
+from scamperd.warts import file as F, parallel
 from scamperd.warts.api import WartsWriter
 from scamperd.warts.codec import WartsError
 from scamperd.warts.cycle import cycle_record, list_record
@@ -110,23 +109,19 @@ class Reader:
             yield from self.objects(name, f)
 
 
-def text_out():
-    return io.TextIOWrapper(sys.stdout.buffer, encoding='utf-8',
-                            errors='surrogateescape', newline='\n')
-
-
 def convert(reader, show):
-    """Write show(type, object) for each object (skipping None)."""
-    out = text_out()
-    write = out.write
+    """Write show(type, object) for each object (skipping None), on every
+    core for large inputs (scamperd.warts.parallel)."""
+    out = sys.stdout.buffer
     try:
-        for otype, obj in reader:
-            s = show(otype, obj)
-            if s is not None:
-                write(s)
+        for name, f in inputs(reader.files):
+            err = parallel.convert(f, reader.types, show, out.write)
+            if err is not None:
+                out.flush()
+                sys.stderr.write('%s: %s: %s\n' % (PROG, name, err))
+                reader.failed = True
     finally:
         out.flush()
-        out.detach()
 
 
 def show_json(otype, obj):

@@ -157,15 +157,11 @@ def _read_exact(f, n):
     return b''.join(parts)
 
 
-def read_objects(f, types=None):
-    """Yield (type, body offset, object) for each object of binary file
-    ``f`` (plain or compressed).  Objects of unknown types, and of types
-    not in ``types`` (when given), come as raw body bytes / are skipped;
-    lists, cycles and addresses are always decoded, for the objects that
-    refer to them."""
-    f = open_stream(f)
-    state = ReadState()
-    off = 0
+def frames(f, off=0):
+    """Yield (type, body offset, body bytes) for each object of the
+    decompressed stream ``f``, whose first byte is at file offset ``off``;
+    a framing problem raises WartsError after every whole object before
+    it."""
     while True:
         try:
             head = _read_exact(f, 8)
@@ -176,26 +172,57 @@ def read_objects(f, types=None):
         if len(head) < 8:
             raise WartsError('truncated object header', off)
         magic, otype, length = HEADER.unpack(head)
-        if magic != MAGIC:
-            raise WartsError('bad magic 0x%04x' % magic, off)
-        if otype == 0:
-            raise WartsError('object type 0', off + 2)
+        check_header(magic, otype, off)
         body_off = off + 8
         try:
             body = _read_exact(f, length)
         except (OSError, EOFError, lzma.LZMAError, zlib.error) as e:
             raise WartsError('cannot decompress: %s' % e, body_off) from None
         if len(body) < length:
-            raise WartsError('truncated object (type %d, %d of %d bytes)'
-                             % (otype, len(body), length), off)
+            raise truncated(otype, len(body), length, off)
         off = body_off + length
+        yield otype, body_off, body
+
+
+def check_header(magic, otype, off):
+    if magic != MAGIC:
+        raise WartsError('bad magic 0x%04x' % magic, off)
+    if otype == 0:
+        raise WartsError('object type 0', off + 2)
+
+
+def truncated(otype, have, length, off):
+    return WartsError('truncated object (type %d, %d of %d bytes)'
+                      % (otype, have, length), off)
+
+
+def buffer_frames(buf, off=0):
+    """frames() over whole objects already in memory (``buf``, a
+    memoryview, starting at file offset ``off``): bodies are views."""
+    pos, end = 0, len(buf)
+    while pos < end:
+        otype, length = HEADER.unpack_from(buf, pos)[1:]
+        yield otype, off + pos + 8, buf[pos + 8:pos + 8 + length]
+        pos += 8 + length
+
+
+def decode_frames(frames, types=None, state=None):
+    """Decode frames (as frames() yields them) with ``state`` (a
+    ReadState, new when not given): yields (type, body offset, object);
+    objects of unknown types, and of types not in ``types`` (when given),
+    come as raw body bytes / are skipped; lists, cycles and addresses are
+    always decoded, for the objects that refer to them."""
+    if state is None:
+        state = ReadState()
+    for otype, body_off, body in frames:
         dec = DECODERS.get(otype)
         wanted = types is None or otype in types
         if dec is None or not (wanted or otype <= OBJ_ADDR):
             if wanted:
-                yield otype, body_off, body
+                yield otype, body_off, bytes(body)
             continue
-        cur = Cursor(memoryview(body))
+        cur = Cursor(body if isinstance(body, memoryview)
+                     else memoryview(body))
         try:
             obj = dec(cur, state)
         except WartsError as e:
@@ -206,6 +233,12 @@ def read_objects(f, types=None):
                              body_off) from None
         if wanted:
             yield otype, body_off, obj
+
+
+def read_objects(f, types=None):
+    """Yield (type, body offset, object) for each object of binary file
+    ``f`` (plain or compressed), as decode_frames does."""
+    return decode_frames(frames(open_stream(f)), types)
 
 
 # --- writing ---------------------------------------------------------------
