@@ -86,8 +86,7 @@ class Ping:
         self.probes = []          # per probe: tx time (float) or None
         self.probe_ipids = []     # per probe: IPv4 IP-ID used
         self.replies = []         # per probe: list of PingReply
-        for k, v in kw.items():
-            setattr(self, k, v)
+        self.__dict__.update(kw)
 
     @property
     def family(self):

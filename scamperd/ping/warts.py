@@ -84,24 +84,23 @@ def _tsreply(cur, ctx):
 
 REPLY = C.Params((
     _gid, 'u8', 'u8', 'u16', 'u8pair', 'rtt', 'u16', 'u16', 'u16', 'u8',
-    'u8', 'addr', _v4rr, _v4ts, 'u32', 'timeval', _tsreply))
+    'u8', 'addr', _v4rr, _v4ts, 'u32', 'timeval', _tsreply),
+    dict.fromkeys((2, 3, 4, 6, 7), 0))
 
 
 def decode_reply(cur, ping, table, state):
     at = cur.pos
     v = REPLY.read(cur, (table, state))
-    get = v.get
-    addr = get(12) or get(1)
+    addr = v[12] or v[1]
     if addr is None:
         raise WartsError('ping reply without an address', at)
-    icmp_type, icmp_code = get(5, (None, None))
-    r = PingReply(addr=addr, flags=get(2, 0), reply_ttl=get(3, 0),
-                  reply_size=get(4, 0), rtt=get(6, 0),
-                  probe_id=get(7, 0), reply_ipid=get(8),
-                  probe_ipid=get(9),
-                  reply_proto=get(10, 1 if len(ping.dst) == 4 else 58),
-                  tcp_flags=get(11), v4rr=get(13), v4ts=get(14),
-                  reply_ipid32=get(15), tx=get(16), tsreply=get(17),
+    icmp_type, icmp_code = v[5] or (None, None)
+    r = PingReply(addr=addr, flags=v[2], reply_ttl=v[3], reply_size=v[4],
+                  rtt=v[6], probe_id=v[7], reply_ipid=v[8], probe_ipid=v[9],
+                  reply_proto=v[10] if v[10] is not None else (
+                      1 if len(ping.dst) == 4 else 58),
+                  tcp_flags=v[11], v4rr=v[13], v4ts=v[14],
+                  reply_ipid32=v[15], tx=v[16], tsreply=v[17],
                   icmp_type=icmp_type, icmp_code=icmp_code)
     if r.probe_id >= len(ping.replies):
         raise WartsError('reply to probe %d of %d' % (r.probe_id,
@@ -180,7 +179,9 @@ PING = C.Params((
     _list, _cycle, _gid, _gid, 'timeval', 'u8', 'u8', _datalen, _data,
     'u16', 'u16', 'u8', 'u8', 'u16', 'u16', 'u8', 'u16', 'u16', 'u32',
     'addr', 'addr', 'u8', 'u8', _tsps, 'u16', 'u16', 'u8', 'u32', 'u32',
-    'u32', 'u32', 'saddr'))
+    'u32', 'u32', 'saddr'), {5: 0.0, 9: b'', **dict.fromkeys(
+        (6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 22, 23, 25, 26, 28,
+         29, 31), 0)})
 
 
 def decode(cur, state):
@@ -188,26 +189,24 @@ def decode(cur, state):
     table = []
     at = cur.pos
     v = PING.read(cur, (table, state, [0]))
-    src, dst = v.get(20) or v.get(3), v.get(21) or v.get(4)
+    src, dst = v[20] or v[3], v[21] or v[4]
     if src is None or dst is None:
         raise WartsError('ping without a source or destination', at)
-    method = METHOD_NAMES.get(v.get(16, 0))
+    method = METHOD_NAMES.get(v[16])
     if method is None:
-        raise WartsError('unknown ping method %d' % v.get(16), at)
-    wait = v.get(12, 0)
-    p = Ping(list=v.get(1), cycle=v.get(2), src=src, dst=dst,
-             start=v.get(5, 0.0), stop_reason=v.get(6, 0),
-             stop_data=v.get(7, 0), probe_data=v.get(9, b''),
-             probe_count=v.get(10, 0), probe_size=v.get(11, 0),
-             probe_wait=wait + v.get(28, 0) / 1000000,
-             probe_ttl=v.get(13, 0), reply_count=v.get(14, 0),
-             ping_sent=v.get(15, 0), method=method,
-             probe_sport=v.get(17, 0), probe_dport=v.get(18, 0),
-             userid=v.get(19, 0), flags=v.get(30, v.get(22, 0)),
-             probe_tos=v.get(23, 0), probe_tsps=v.get(24, []),
-             probe_icmpsum=v.get(25, 0), reply_pmtu=v.get(26, 0),
-             probe_timeout=v.get(27, wait), probe_tcpack=v.get(29, 0),
-             probe_tcpseq=v.get(31, 0), rtr=v.get(32))
+        raise WartsError('unknown ping method %d' % v[16], at)
+    wait = v[12]
+    p = Ping(list=v[1], cycle=v[2], src=src, dst=dst, start=v[5],
+             stop_reason=v[6], stop_data=v[7], probe_data=v[9],
+             probe_count=v[10], probe_size=v[11],
+             probe_wait=wait + v[28] / 1000000, probe_ttl=v[13],
+             reply_count=v[14], ping_sent=v[15], method=method,
+             probe_sport=v[17], probe_dport=v[18], userid=v[19],
+             flags=v[22] if v[30] is None else v[30], probe_tos=v[23],
+             probe_tsps=v[24] if v[24] is not None else [],
+             probe_icmpsum=v[25], reply_pmtu=v[26],
+             probe_timeout=wait if v[27] is None else v[27],
+             probe_tcpack=v[29], probe_tcpseq=v[31], rtr=v[32])
     p.probe_datalen = len(p.probe_data)
     p.replies = [[] for _ in range(p.ping_sent)]
     for _ in range(cur.u16()):

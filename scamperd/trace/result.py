@@ -125,8 +125,7 @@ class Trace:
         self.pmtud = None
         self.lastditch = []
         self.dtree = None
-        for k, v in kw.items():
-            setattr(self, k, v)
+        self.__dict__.update(kw)
 
     @property
     def family(self):

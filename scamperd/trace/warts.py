@@ -93,28 +93,25 @@ def _icmpext(cur, ctx):
 HOP = C.Params((
     _gid, 'u8', 'u8', 'u8', 'u8', 'rtt', 'u8pair', 'u16', 'u16', 'u16',
     'u8', 'u16', 'u16', 'u8', 'u8', 'u8', _icmpext, 'addr', 'timeval',
-    'string'))
+    'string'), dict.fromkeys((3, 4, 5, 6, 8, 9, 10, 11), 0))
 
 
 def decode_hop(cur, table, state):
     start = cur.pos
     v = HOP.read(cur, (table, state))
-    get = v.get
-    addr = get(18) or get(1)
+    addr = v[18] or v[1]
     if addr is None:
         raise WartsError('hop record without an address', start)
-    if not get(2):
+    if not v[2]:
         raise WartsError('hop record without a probe TTL', start)
-    icmp_type, icmp_code = get(7, (None, None))
-    hop = TraceHop(addr=addr, probe_ttl=v[2], reply_ttl=get(3, 0),
-                   flags=get(4, 0), probe_id=(get(5, 0) + 1) & 0xff,
-                   rtt=get(6, 0), probe_size=get(8, 0),
-                   reply_size=get(9, 0), reply_ipid=get(10, 0),
-                   reply_tos=get(11, 0), tx=get(19), icmp_type=icmp_type,
-                   icmp_code=icmp_code, icmp_nhmtu=get(12),
-                   icmp_q_ipl=get(13), icmp_q_ttl=get(14),
-                   icmp_q_tos=get(16), tcp_flags=get(15))
-    if 17 in v:
+    icmp_type, icmp_code = v[7] or (None, None)
+    hop = TraceHop(addr=addr, probe_ttl=v[2], reply_ttl=v[3], flags=v[4],
+                   probe_id=(v[5] + 1) & 0xff, rtt=v[6], probe_size=v[8],
+                   reply_size=v[9], reply_ipid=v[10], reply_tos=v[11],
+                   tx=v[19], icmp_type=icmp_type, icmp_code=icmp_code,
+                   icmp_nhmtu=v[12], icmp_q_ipl=v[13], icmp_q_ttl=v[14],
+                   icmp_q_tos=v[16], tcp_flags=v[15])
+    if v[17] is not None:
         hop.icmp_ext = icmpext_raw(v[17])
     if icmp_type is not None and _hop_quotes(hop):
         if hop.icmp_q_ttl is None:
@@ -257,7 +254,9 @@ TRACE = C.Params((
     _list, _cycle, _gid, _gid, 'timeval', 'u8', 'u8', 'u8', 'u8', 'u8',
     'u8', 'u16', 'u16', 'u16', 'u8', 'u8', 'u8', 'u8', 'u16', 'u8', 'u8',
     'u8', 'u16', 'u8', 'u8', 'addr', 'addr', 'u32', 'u16', 'saddr', 'u8',
-    'u32'))
+    'u32'), {5: 0.0, **dict.fromkeys(
+        (6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 17, 18, 19, 20, 21, 22, 23,
+         24, 25, 28, 29), 0)})
 
 
 def decode(cur, state):
@@ -265,25 +264,21 @@ def decode(cur, state):
     table = []
     at = cur.pos
     v = TRACE.read(cur, (table, state))
-    dst = v.get(27) or v.get(4)
+    dst = v[27] or v[4]
     if dst is None:
         raise WartsError('trace without a destination', at)
-    method = METHOD_NAMES.get(v.get(11, 0))
+    method = METHOD_NAMES.get(v[11])
     if method is None:
-        raise WartsError('unknown trace method %d' % v.get(11, 0), at)
-    t = Trace(list=v.get(1), cycle=v.get(2), src=v.get(26) or v.get(3),
-              dst=dst, start=v.get(5, 0.0), stop_reason=v.get(6, 0),
-              stop_data=v.get(7, 0), flags=v.get(32, v.get(8, 0)),
-              attempts=v.get(9, 0), hoplimit=v.get(10, 0), method=method,
-              probe_size=v.get(12, 0), sport=v.get(13, 0),
-              dport=v.get(14, 0), firsthop=v.get(15, 0) or 1,
-              tos=v.get(16, 0), wait=v.get(17, 0), loops=v.get(18, 0),
-              hop_count=v.get(19, 0), gaplimit=v.get(20, 0),
-              gapaction=v.get(21, 0), loopaction=v.get(22, 0),
-              probe_count=v.get(23, 0), wait_probe=v.get(24, 0),
-              confidence=v.get(25, 0), userid=v.get(28, 0),
-              offset=v.get(29, 0), rtr=v.get(30),
-              squeries=max(v.get(31, 1), 1))
+        raise WartsError('unknown trace method %d' % v[11], at)
+    t = Trace(list=v[1], cycle=v[2], src=v[26] or v[3], dst=dst,
+              start=v[5], stop_reason=v[6], stop_data=v[7],
+              flags=v[8] if v[32] is None else v[32], attempts=v[9],
+              hoplimit=v[10], method=method, probe_size=v[12], sport=v[13],
+              dport=v[14], firsthop=v[15] or 1, tos=v[16], wait=v[17],
+              loops=v[18], hop_count=v[19], gaplimit=v[20],
+              gapaction=v[21], loopaction=v[22], probe_count=v[23],
+              wait_probe=v[24], confidence=v[25], userid=v[28],
+              offset=v[29], rtr=v[30], squeries=max(v[31] or 1, 1))
     if t.flags & FLAG_ICMPCSUMDP:
         t.icmp_sum = t.dport
     at = cur.pos

@@ -168,11 +168,17 @@ class Params:
     plan that reads each run of fixed-size fields with one precompiled
     struct.  ``fields`` are as for ``params``, plus 'u8pair' (two u8) and
     'addr' (a per-object address, the table being ctx[0]); a function is
-    called as f(cursor, ctx), ``ctx`` being what ``read`` was given.  A
-    malformed block is read again by ``params``, for its exact error."""
+    called as f(cursor, ctx), ``ctx`` being what ``read`` was given.
+    ``read`` returns a tuple indexed by field number (item 0 unused): the
+    value read, or the field's entry in ``defaults`` (None when it has
+    none).  A malformed block is read again by ``params``, for its exact
+    error."""
 
-    def __init__(self, fields):
+    def __init__(self, fields, defaults=None):
         self.fields = fields
+        self.defaults = tuple((defaults or {}).get(n)
+                              for n in range(len(fields) + 1))
+        self.empty = self.defaults
         self.plans = {}
 
     def compile(self, flags):
@@ -181,7 +187,7 @@ class Params:
         source (as dataclasses make __init__) so that each run of
         fixed-size fields is one struct unpack into local variables."""
         env = {'_addr': _addr, 'ValueError': ValueError}
-        lines, run, fmt, out = [], [], '', []
+        lines, run, fmt, out = [], [], '', {}
 
         def close():
             if fmt:
@@ -202,11 +208,11 @@ class Params:
                 fmt += code
                 run.append('a%d' % n)
                 if comb is None:
-                    out.append('%d: a%d' % (n, n))
+                    out[n] = 'a%d' % n
                 else:
                     run.append('b%d' % n)
                     env['_c%d' % n] = comb
-                    out.append('%d: _c%d(a%d, b%d)' % (n, n, n, n))
+                    out[n] = '_c%d(a%d, b%d)' % (n, n, n)
                 continue
             close()
             fmt, run = '', []
@@ -217,11 +223,16 @@ class Params:
                 lines += ['cur.pos, cur.end = pos, pend',
                           'a%d = _f%d(cur, ctx)' % (n, n),
                           'pos = cur.pos']
-            out.append('%d: a%d' % (n, n))
+            out[n] = 'a%d' % n
         close()
+        for n, d in enumerate(self.defaults):
+            if n not in out:
+                env['_d%d' % n] = d
         src = 'def read(buf, pos, pend, cur, ctx):\n%s\n' % ''.join(
             '    %s\n' % line for line in lines + [
-                'return {%s}' % ', '.join(out)])
+                'return (%s,)' % ', '.join(
+                    out.get(n, '_d%d' % n)
+                    for n in range(len(self.defaults)))])
         exec(src, env)
         return env['read']
 
@@ -236,7 +247,7 @@ class Params:
                 raise ValueError
             if q == p + 1 and buf[p] == 0:
                 cur.pos = q
-                return {}
+                return self.empty
             flags = bytes(buf[p:q])
             plan = self.plans.get(flags, False)
             if plan is False:
@@ -250,7 +261,8 @@ class Params:
             return vals
         except (WartsError, ValueError, IndexError, struct.error):
             cur.pos, cur.end = p, end
-            return params(cur, tuple(self._slow(f, ctx) for f in self.fields))
+            vals = params(cur, tuple(self._slow(f, ctx) for f in self.fields))
+            return tuple(vals.get(n, d) for n, d in enumerate(self.defaults))
 
     @staticmethod
     def _slow(f, ctx):
