@@ -61,12 +61,32 @@ def icmpext_json(objs):
     return ', "icmpext":[%s]' % ','.join(parts)
 
 
+# the most common hop, an IPv4 ICMP time exceeded or unreachable quoting
+# the probe (not a packet too big), in one format
+HOP_V4_QUOTING = (
+    '{"addr":"%s", "probe_ttl":%u, "probe_id":%u, "probe_size":%u'
+    ', "tx":{"sec":%u, "usec":%u}, "rtt":%d.%03d, "reply_ttl":%u'
+    ', "reply_tos":%u, "reply_ipid":%u, "reply_size":%u, "icmp_type":%u'
+    ', "icmp_code":%u, "icmp_q_ttl":%u, "icmp_q_ipl":%u, "icmp_q_tos":%u}')
+
+
 def hop_json(trace, hop, rxerr):
     """One hop's object; ``rxerr``: the trace's FLAG_RXERR bit.  Written
     for speed (warts to JSON conversion): few calls, few formats."""
     addr = hop.addr
     v4 = len(addr) == 4
     rtt = hop.rtt
+    t = hop.icmp_type
+    if (v4 and (t == 11 or t == 3 and hop.icmp_code != 4) and hop.tx
+            and not rxerr and hop.tcp_flags is None and not hop.icmp_ext
+            and not hop.flags & (HOP_FLAG_TCP | HOP_FLAG_UDP)):
+        tx = round(hop.tx * 1000000)
+        return HOP_V4_QUOTING % (
+            inet_ntop(AF_INET, addr), hop.probe_ttl, hop.probe_id,
+            hop.probe_size or 0, tx // 1000000, tx % 1000000, rtt // 1000,
+            rtt % 1000, hop.reply_ttl or 0, hop.reply_tos or 0,
+            hop.reply_ipid or 0, hop.reply_size or 0, t, hop.icmp_code,
+            hop.icmp_q_ttl or 0, hop.icmp_q_ipl or 0, hop.icmp_q_tos or 0)
     s = '{"addr":"%s", "probe_ttl":%u, "probe_id":%u, "probe_size":%u' % (
         inet_ntop(AF_INET if v4 else AF_INET6, addr), hop.probe_ttl,
         hop.probe_id, hop.probe_size or 0)
@@ -78,7 +98,6 @@ def hop_json(trace, hop, rxerr):
     if not rxerr:
         s += ', "reply_ipid":%u, "reply_size":%u' % (hop.reply_ipid or 0,
                                                     hop.reply_size or 0)
-    t = hop.icmp_type
     if hop.tcp_flags is not None or hop.flags & HOP_FLAG_TCP:
         s += ', "tcp_flags":%u' % (hop.tcp_flags or 0)
     elif t is not None and not hop.flags & HOP_FLAG_UDP:

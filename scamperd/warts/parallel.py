@@ -32,8 +32,8 @@ from scamperd.warts.file import (HEADER, OBJ_ADDR, ReadState, buffer_frames,
 
 BATCH = 1 << 21        # bytes of objects per batch
 WINDOW = 2             # batches in flight per worker
-MSG = struct.Struct('>QI')      # batch: file offset, definitions' length
-ERR = struct.Struct('>QI')      # reply: error offset, message length
+MSG = struct.Struct('>Q')       # batch: file offset
+ERR = struct.Struct('>Q')       # error: its offset
 
 
 def batches(f):
@@ -105,25 +105,26 @@ def _encode(text):
 
 
 def _worker(conn, types, show):
+    """Convert batches until an empty message: each comes as two messages
+    (offset, definitions' length and definitions; the objects) and is
+    answered with two (the text; the error, empty if none)."""
     state = ReadState()
     while True:
         try:
-            msg = conn.recv_bytes()
+            head = conn.recv_bytes()
+            if not head:          # the end (EOF may never come: the other
+                return            # workers hold copies of the main ends)
+            blob = conn.recv_bytes()
         except EOFError:
             return
-        if not msg:              # the end (EOF may never come: the other
-            return               # workers hold copies of the main ends)
-        off, dlen = MSG.unpack_from(msg)
-        view = memoryview(msg)
+        off, = MSG.unpack_from(head)
         text, err = convert_batch(state, types, show,
-                                  view[MSG.size:MSG.size + dlen],
-                                  view[MSG.size + dlen:], off)
-        emsg = _encode(err.msg) if err is not None else b''
+                                  memoryview(head)[MSG.size:], blob, off)
         try:
-            conn.send_bytes(ERR.pack(err.offset if err else 0, len(emsg))
-                            + (b'\1' if err else b'\0') + emsg
-                            + _encode(text))
-        except OSError:          # the main process has stopped reading
+            conn.send_bytes(_encode(text))
+            conn.send_bytes(b'' if err is None else
+                            ERR.pack(err.offset) + _encode(err.msg))
+        except OSError:           # the main process has stopped reading
             return
 
 
@@ -205,7 +206,8 @@ def _parallel(first, rest, types, show, write, n):
                 total = base + len(defs)
                 delta = b''.join(itertools.islice(defs, seen[w] - base,
                                                   None))
-                conns[w].send_bytes(MSG.pack(off, len(delta)) + delta + blob)
+                conns[w].send_bytes(MSG.pack(off) + delta)
+                conns[w].send_bytes(blob)
                 order.put(w)
                 defs.extend(bdefs)
                 seen[w] = total + len(bdefs)
@@ -229,18 +231,17 @@ def _parallel(first, rest, types, show, write, n):
                 err = w
                 break
             try:
-                reply = conns[w].recv_bytes()
+                text = conns[w].recv_bytes()
+                write(text)
+                status = conns[w].recv_bytes()
             except EOFError:
                 err = WartsError('a conversion process died', 0)
                 break
-            eoff, elen = ERR.unpack_from(reply)
-            failed = reply[ERR.size]
-            body = ERR.size + 1
-            write(reply[body + elen:])
             slots.release()
-            if failed:
-                err = WartsError(reply[body:body + elen].decode(
-                    'utf-8', 'surrogateescape'), eoff)
+            if status:
+                err = WartsError(status[ERR.size:].decode(
+                    'utf-8', 'surrogateescape'),
+                    ERR.unpack_from(status)[0])
                 break
     finally:
         stop.set()
