@@ -14,8 +14,6 @@ from scamperd.ping.result import (FLAG_ICMPSUM, METHOD_NAMES, METHODS, Ping,
 from scamperd.warts import codec as C
 from scamperd.warts.codec import WartsError
 from scamperd.warts.file import OBJ_PING, ref, register
-from scamperd.warts.file import ctx_cycle as _cycle, ctx_gaddr as _gid, \
-    ctx_list as _list
 
 ICMP_METHODS = (METHODS['icmp-echo'], METHODS['icmp-time'])
 
@@ -83,7 +81,7 @@ def _tsreply(cur, ctx):
 
 
 REPLY = C.Params((
-    _gid, 'u8', 'u8', 'u16', 'u8pair', 'rtt', 'u16', 'u16', 'u16', 'u8',
+    'gaddr', 'u8', 'u8', 'u16', 'u8pair', 'rtt', 'u16', 'u16', 'u16', 'u8',
     'u8', 'addr', _v4rr, _v4ts, 'u32', 'timeval', _tsreply),
     dict.fromkeys((2, 3, 4, 6, 7), 0))
 
@@ -176,7 +174,7 @@ def _data(cur, ctx):
 
 
 PING = C.Params((
-    _list, _cycle, _gid, _gid, 'timeval', 'u8', 'u8', _datalen, _data,
+    'list', 'cycle', 'gaddr', 'gaddr', 'timeval', 'u8', 'u8', _datalen, _data,
     'u16', 'u16', 'u8', 'u8', 'u16', 'u16', 'u8', 'u16', 'u16', 'u32',
     'addr', 'addr', 'u8', 'u8', _tsps, 'u16', 'u16', 'u8', 'u32', 'u32',
     'u32', 'u32', 'saddr'), {5: 0.0, 9: b'', **dict.fromkeys(

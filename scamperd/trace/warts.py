@@ -14,8 +14,6 @@ from scamperd.trace.text import hops_by_ttl
 from scamperd.warts import codec as C
 from scamperd.warts.codec import WartsError
 from scamperd.warts.file import OBJ_TRACE, ref, register
-from scamperd.warts.file import ctx_cycle as _cycle, ctx_gaddr as _gid, \
-    ctx_list as _list
 
 ATTR_PMTUD = 1
 ATTR_LASTDITCH = 2
@@ -91,7 +89,7 @@ def _icmpext(cur, ctx):
 
 
 HOP = C.Params((
-    _gid, 'u8', 'u8', 'u8', 'u8', 'rtt', 'u8pair', 'u16', 'u16', 'u16',
+    'gaddr', 'u8', 'u8', 'u8', 'u8', 'rtt', 'u8pair', 'u16', 'u16', 'u16',
     'u8', 'u16', 'u16', 'u8', 'u8', 'u8', _icmpext, 'addr', 'timeval',
     'string'), dict.fromkeys((3, 4, 5, 6, 8, 9, 10, 11), 0))
 
@@ -251,7 +249,7 @@ def encode(trace, list_id=0, cycle_id=0):
 
 
 TRACE = C.Params((
-    _list, _cycle, _gid, _gid, 'timeval', 'u8', 'u8', 'u8', 'u8', 'u8',
+    'list', 'cycle', 'gaddr', 'gaddr', 'timeval', 'u8', 'u8', 'u8', 'u8', 'u8',
     'u8', 'u16', 'u16', 'u16', 'u8', 'u8', 'u8', 'u8', 'u16', 'u8', 'u8',
     'u8', 'u16', 'u8', 'u8', 'addr', 'addr', 'u32', 'u16', 'saddr', 'u8',
     'u32'), {5: 0.0, **dict.fromkeys(

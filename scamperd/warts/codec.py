@@ -169,7 +169,8 @@ class Params:
     struct.  ``fields`` are as for ``params``, plus 'u8pair' (two u8) and
     'addr' (a per-object address, the table being ctx[0]); a function is
     called as f(cursor, ctx), ``ctx`` being what ``read`` was given.
-    ``read`` returns a tuple indexed by field number (item 0 unused): the
+    'list', 'cycle' and 'gaddr' are u32 ids resolved by the methods of
+    those names of ctx[1] (the file's ReadState).  ``read`` returns a tuple indexed by field number (item 0 unused): the
     value read, or the field's entry in ``defaults`` (None when it has
     none).  A malformed block is read again by ``params``, for its exact
     error."""
@@ -183,10 +184,10 @@ class Params:
 
     def compile(self, flags):
         """A function reading the fields of this flag bitmap:
-        f(buf, pos, pend, cur, ctx) -> {field: value}, generated as Python
-        source (as dataclasses make __init__) so that each run of
-        fixed-size fields is one struct unpack into local variables."""
-        env = {'_addr': _addr, 'ValueError': ValueError}
+        f(buf, pos, pend, cur, ctx) -> tuple, generated as Python source
+        (as dataclasses make __init__) so that each run of fixed-size
+        fields is one struct unpack into local variables."""
+        env = {'_sizes': ADDR_SIZES, '_u32': U32, 'ValueError': ValueError}
         lines, run, fmt, out = [], [], '', {}
 
         def close():
@@ -203,6 +204,11 @@ class Params:
             f = self.fields[n - 1]
             if f is None:
                 return None
+            if f in REFS:
+                fmt += 'I'
+                run.append('a%d' % n)
+                out[n] = 'ctx[1].%s(a%d)' % (f, n)
+                continue
             if f in FIXED:
                 code, comb = FIXED[f]
                 fmt += code
@@ -216,8 +222,20 @@ class Params:
                 continue
             close()
             fmt, run = '', []
-            if f == 'addr':
-                lines.append('a%d, pos = _addr(buf, pos, pend, ctx[0])' % n)
+            if f == 'addr':       # Cursor.addr, inline
+                lines += ['size = buf[pos]',
+                          'if size:',
+                          '    nxt = pos + 2 + size',
+                          '    if nxt > pend or _sizes.get(buf[pos + 1]) '
+                          '!= size: raise ValueError',
+                          '    a%d = bytes(buf[pos + 2:nxt])' % n,
+                          '    ctx[0].append(a%d)' % n,
+                          '    pos = nxt',
+                          'else:',
+                          '    if pos + 5 > pend: raise ValueError',
+                          '    a%d = ctx[0][_u32.unpack_from(buf, pos + 1)[0]]'
+                          % n,
+                          '    pos += 5']
             else:
                 env['_f%d' % n] = f if callable(f) else _method(f)
                 lines += ['cur.pos, cur.end = pos, pend',
@@ -269,6 +287,8 @@ class Params:
         """The field reader of ``params`` for field spec f."""
         if f == 'u8pair':
             return _pair
+        if f in REFS:
+            return lambda c: ref(c, getattr(ctx[1], f))
         if f == 'addr':
             return lambda c: c.addr(ctx[0])
         if f is None or isinstance(f, str):
@@ -276,19 +296,18 @@ class Params:
         return lambda c: f(c, ctx)
 
 
-def _addr(buf, pos, end, table):
-    """Cursor.addr for Params: (address, position after it)."""
-    size = buf[pos]
-    if size == 0:
-        if pos + 5 > end:
-            raise ValueError
-        return table[U32.unpack_from(buf, pos + 1)[0]], pos + 5
-    nxt = pos + 2 + size
-    if nxt > end or ADDR_SIZES.get(buf[pos + 1]) != size:
-        raise ValueError
-    a = bytes(buf[pos + 2:nxt])
-    table.append(a)
-    return a, nxt
+REFS = ('list', 'cycle', 'gaddr')
+
+
+def ref(cur, lookup):
+    """A u32 id resolved by ``lookup``; an unknown id is an error at the
+    id's offset."""
+    p = cur.pos
+    try:
+        return lookup(cur.u32())
+    except WartsError as e:
+        e.offset = p
+        raise
 
 
 def _pair(cur):

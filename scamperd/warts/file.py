@@ -19,7 +19,8 @@ import lzma
 import struct
 import zlib
 
-from scamperd.warts.codec import ADDR_SIZES, Cursor, WartsError, header
+from scamperd.warts.codec import (ADDR_SIZES, Cursor, WartsError,  # noqa: F401
+                                  header, ref)  # ref: for the type modules
 
 MAGIC = 0x1205
 HEADER = struct.Struct('>HHI')
@@ -45,31 +46,6 @@ def register(otype, cls=None, decode=None, encode=None):
         DECODERS[otype] = decode
     if encode is not None:
         ENCODERS[cls] = (otype, encode)
-
-
-def ref(cur, lookup):
-    """A u32 id resolved by ``lookup`` (a ReadState method); an unknown id
-    is an error at the id's offset."""
-    p = cur.pos
-    try:
-        return lookup(cur.u32())
-    except WartsError as e:
-        e.offset = p
-        raise
-
-
-# Readers of the reference fields of an object whose parameter readers get
-# the context (address table, ReadState, ...), as traces and pings do.
-def ctx_gaddr(cur, ctx):
-    return ref(cur, ctx[1].gaddr)
-
-
-def ctx_list(cur, ctx):
-    return ref(cur, ctx[1].list)
-
-
-def ctx_cycle(cur, ctx):
-    return ref(cur, ctx[1].cycle)
 
 
 def frame(otype, body):
