@@ -14,7 +14,9 @@ The file is built once and cached (default /var/tmp/scamper-warts-bench/):
    at least --mb megabytes.
 
 Then each converter reads it once, writing to a file; the two outputs
-must be identical.  Prints the MB/s of each and ours/theirs.
+must be identical.  Prints the MB/s of each and ours/theirs.  sc_warts2json
+runs on one core; scamper-warts on every core of this machine (the number
+is printed).
 
 Usage (root, for the lab): python3 bench/warts.py [--dir DIR] [--mb 100]
 """
@@ -30,7 +32,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
 
 from scamper_cli.lab import Lab  # noqa: E402
 from scamperd.listcycle import Cycle, ScamperList  # noqa: E402
-from scamperd.warts import ScamperFile  # noqa: E402
+from scamperd.warts import ScamperFile, parallel  # noqa: E402
 from scamperd.warts.api import WartsWriter  # noqa: E402
 from scamperd.warts.cycle import CycleStop  # noqa: E402
 
@@ -120,6 +122,7 @@ def main():
             if os.path.exists(f):
                 os.unlink(f)
     print('file           %.1f MB (%s)' % (size, path))
+    print('cores          %d' % parallel.cores())
     print('sc_warts2json  %6.2f s  %7.1f MB/s' % (real, size / real))
     print('scamper-warts  %6.2f s  %7.1f MB/s' % (ours, size / ours))
     print('ours/theirs    %.2f (speed)' % (real / ours))

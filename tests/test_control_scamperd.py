@@ -104,8 +104,8 @@ def test_scamperd_service_in_the_lab(lab_line):
 
 
 def test_systemd_unit_verifies():
-    """The unit as systemd would load it (this machine's PID 1 is not
-    systemd, so it is not started here): systemd-analyze verify finds
+    """The unit as systemd would load it (tests/test_systemd_boot.py
+    starts it under a real systemd): systemd-analyze verify finds
     nothing wrong, its ExecStart is the installed console script, and it
     stays hardened."""
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
