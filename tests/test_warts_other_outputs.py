@@ -1,5 +1,5 @@
-"""The outputs of neighbourdisc, tbit, sting, sniff, host and udpprobe
-objects never fail on what the reader accepts: mutated golden files
+"""The outputs of neighbourdisc, tbit, sting, sniff, host, http, udpprobe
+and owamp objects never fail on what the reader accepts: mutated golden files
 (tests/data/<type>/) that still decode give text, JSON and dump output
 without exceptions (scamper's formatters read past short packets; ours
 read zeros)."""
@@ -10,7 +10,9 @@ import pathlib
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from scamperd.host.result import Host
+from scamperd.http.result import Http
 from scamperd.neighbourdisc.result import Neighbourdisc
+from scamperd.owamp.result import Owamp
 from scamperd.sniff.result import Sniff
 from scamperd.sting.result import Sting
 from scamperd.tbit.result import Tbit
@@ -19,8 +21,9 @@ from scamperd.warts import WartsError
 from scamperd.warts import file as F
 
 DATA = pathlib.Path(__file__).parent / 'data'
-TYPES = (Neighbourdisc, Tbit, Sting, Sniff, Host, Udpprobe)
-KINDS = ('neighbourdisc', 'tbit', 'sting', 'sniff', 'host', 'udpprobe')
+TYPES = (Neighbourdisc, Tbit, Sting, Sniff, Host, Http, Udpprobe, Owamp)
+KINDS = ('neighbourdisc', 'tbit', 'sting', 'sniff', 'host', 'http', 'udpprobe',
+         'owamp')
 GOLDEN = [p.read_bytes() for d in KINDS
           for p in sorted((DATA / d).glob('*.warts'))]
 

@@ -20,6 +20,7 @@ import collections
 import itertools
 import os
 import queue
+import signal
 import struct
 import threading
 
@@ -107,7 +108,9 @@ def _encode(text):
 def _worker(conn, types, show):
     """Convert batches until an empty message: each comes as two messages
     (offset, definitions' length and definitions; the objects) and is
-    answered with two (the text; the error, empty if none)."""
+    answered with two (the text; the error, empty if none).  Ctrl-C is
+    the main process's to handle: it ends the workers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     state = ReadState()
     while True:
         try:
