@@ -54,9 +54,29 @@ def header_json(ping):
     return s
 
 
+# the most common reply, an IPv4 ICMP one with its transmit time, in one
+# format
+REPLY_V4_ICMP = (
+    '{"from":"%s", "seq":%u, "reply_size":%u, "reply_ttl":%u'
+    ', "reply_proto":"icmp", "tx":{"sec":%u, "usec":%u}'
+    ', "rx":{"sec":%u, "usec":%u}, "rtt":%d.%03d, "probe_ipid":%u'
+    ', "reply_ipid":%u, "icmp_type":%u, "icmp_code":%u}')
+
+
 def reply_json(ping, reply):
     addr = reply.addr
     proto = reply.reply_proto
+    if (proto == 1 and len(addr) == 4 and reply.tx and reply.v4rr is None
+            and reply.v4ts is None):
+        tx = round(reply.tx * 1000000)
+        rtt = reply.rtt
+        rx = tx + rtt
+        return REPLY_V4_ICMP % (
+            inet_ntop(AF_INET, addr), reply.probe_id, reply.reply_size or 0,
+            reply.reply_ttl or 0, tx // 1000000, tx % 1000000,
+            rx // 1000000, rx % 1000000, rtt // 1000, rtt % 1000,
+            reply.probe_ipid or 0, reply.reply_ipid or 0, reply.icmp_type,
+            reply.icmp_code)
     s = '{"from":"%s", "seq":%u, "reply_size":%u, "reply_ttl":%u' \
         ', "reply_proto":%s' % (
             inet_ntop(AF_INET if len(addr) == 4 else AF_INET6, addr),
