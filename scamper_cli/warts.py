@@ -35,7 +35,8 @@ from scamperd.sources import Outfile
 from scamperd.warts import file as F, parallel
 from scamperd.warts.api import WartsWriter
 from scamperd.warts.codec import WartsError
-from scamperd.warts.cycle import cycle_record, list_record
+from scamperd.warts.cycle import (cycle_key, cycle_record, list_key,
+                                   list_record)
 
 PROG = 'scamper-warts'
 
@@ -173,14 +174,6 @@ def show_text(descr):
 
 # --- cat -------------------------------------------------------------------
 
-def _list_key(lst):
-    return (lst.id, lst.name, lst.descr, lst.monitor)
-
-
-def _cycle_key(cycle):
-    return (_list_key(cycle.list), cycle.id, int(cycle.start), cycle.hostname)
-
-
 class ContentWriter(WartsWriter):
     """A writer that, as scamper's (scamper_list_cmp, scamper_cycle_cmp),
     takes lists and cycles equal in content for the same one: objects from
@@ -194,15 +187,15 @@ class ContentWriter(WartsWriter):
         self.n_lists, self.n_cycles = len(lists), len(cycles)
         self.ids = {}                   # content key -> file id
         for fid, lst in enumerate(lists, 1):
-            self.ids.setdefault(('list', _list_key(lst)), fid)
+            self.ids.setdefault(('list', list_key(lst)), fid)
         for fid, cycle in enumerate(cycles, 1):
             if cycle is not None:
-                self.ids.setdefault(('cycle', _cycle_key(cycle)), fid)
+                self.ids.setdefault(('cycle', cycle_key(cycle)), fid)
 
     def list_id(self, lst):
         if lst is None:
             return 0
-        key = ('list', _list_key(lst))
+        key = ('list', list_key(lst))
         fid = self.ids.get(key)
         if fid is None:
             self.n_lists += 1
@@ -213,7 +206,7 @@ class ContentWriter(WartsWriter):
     def cycle_id(self, cycle, otype=F.OBJ_CYCLE_DEF):
         if cycle is None:
             return 0
-        key = ('cycle', _cycle_key(cycle))
+        key = ('cycle', cycle_key(cycle))
         fid = self.ids.get(key)
         if fid is None:
             lid = self.list_id(cycle.list)

@@ -32,10 +32,14 @@ class Outfile:
     compressed when its name ends in .warts.gz, .warts.bz2 or .warts.xz
     (the names scamper 2026 compresses).  In warts, the file numbers its
     lists and cycles itself, from 1, as scamper does: ``ids(cycle)`` gives
-    the (list, cycle) ids the file's objects of that cycle refer to."""
+    the (list, cycle) ids the file's objects of that cycle refer to.  As
+    scamper's writer, it takes lists and cycles equal in content for the
+    same one; ``written`` (see ``written()``) is what a file appended to
+    already holds: its lists and unstopped cycles are used again, and new
+    ones are numbered after all of its own."""
 
     def __init__(self, name, path, fd=None, write=None, fmt='warts',
-                 first_ids=(0, 0)):
+                 written=((), ())):
         self.name = name
         self.path = path
         self.fd = fd
@@ -45,9 +49,15 @@ class Outfile:
         self._z = None
         if write is None and fmt in output.WARTS:
             self._z = output.compressor(fmt)
-        self.n_lists, self.n_cycles = first_ids
-        self.lists = {}            # ScamperList -> file id
-        self.cycles = {}           # Cycle -> file id
+        lists, cycles = written
+        self.n_lists, self.n_cycles = len(lists), len(cycles)
+        self.lists = {}            # list_key -> file id
+        self.cycles = {}           # cycle_key -> file id
+        for fid, lst in enumerate(lists, 1):
+            self.lists.setdefault(warts_cycle.list_key(lst), fid)
+        for fid, cycle in enumerate(cycles, 1):
+            if cycle is not None:
+                self.cycles.setdefault(warts_cycle.cycle_key(cycle), fid)
 
     @staticmethod
     def kind_of(path):
@@ -76,17 +86,6 @@ class Outfile:
                 cycles.append(obj)
         return lists, cycles
 
-    @staticmethod
-    def ids_in(path):
-        """The (list, cycle) ids a warts file already used: appended
-        records go on from there, as scamper's do."""
-        try:
-            with open(path, 'rb') as f:
-                lists, cycles = Outfile.written(f)
-        except (OSError, warts_file.WartsError):
-            return 0, 0
-        return len(lists), len(cycles)
-
     def write(self, data):
         if self._write is not None:
             return self._write(data)
@@ -103,28 +102,33 @@ class Outfile:
                 continue
 
     def ids(self, cycle):
-        return self.lists[cycle.list], self.cycles[cycle]
+        return (self.lists[warts_cycle.list_key(cycle.list)],
+                self.cycles[warts_cycle.cycle_key(cycle)])
 
     def cycle_start(self, cycle):
         if self.fmt not in output.WARTS:
             self.write(output.cycle_start(cycle, self.fmt))
             return
+        ckey = warts_cycle.cycle_key(cycle)
+        if ckey in self.cycles:        # an unstopped cycle of the file
+            return
         data = b''
-        lid = self.lists.get(cycle.list)
+        lkey = warts_cycle.list_key(cycle.list)
+        lid = self.lists.get(lkey)
         if lid is None:
             self.n_lists += 1
-            lid = self.lists[cycle.list] = self.n_lists
+            lid = self.lists[lkey] = self.n_lists
             data += warts_cycle.list_record(lid, cycle.list)
         self.n_cycles += 1
-        cid = self.cycles[cycle] = self.n_cycles
+        cid = self.cycles[ckey] = self.n_cycles
         self.write(data + warts_cycle.cycle_record(cid, lid, cycle))
 
     def cycle_stop(self, cycle):
         if self.fmt not in output.WARTS:
             self.write(output.cycle_stop(cycle, self.fmt))
             return
-        self.write(warts_cycle.cycle_stop_record(self.cycles.pop(cycle),
-                                                 cycle.stop))
+        self.write(warts_cycle.cycle_stop_record(
+            self.cycles.pop(warts_cycle.cycle_key(cycle)), cycle.stop))
 
     def close(self):
         if self.fd is not None:

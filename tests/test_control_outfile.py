@@ -8,10 +8,11 @@ import shutil
 import pathlib
 
 import pytest
-from test_control_interactive import FakeCtl, replay
+from test_control_interactive import FakeCtl, _records, replay
 
 from scamperd.control import interactive
-from scamperd.sources import FileSource
+from scamperd.listcycle import Cycle, ScamperList
+from scamperd.sources import FileSource, Outfile
 
 ALLY = pathlib.Path(__file__).parent / 'data' / 'dealias' / 'dealias-ally.warts'
 
@@ -324,3 +325,47 @@ def test_refcnt_counts_sources_and_their_cycles(ctl):
     assert interactive.handle(ctl, None, 'outfile close a') == \
         ['ERR could not drop outfile: refcnt 3']
     assert isinstance(ctl.sources.get('s2'), FileSource)
+
+
+def _outfile(path, append=False):
+    written = ((), ())
+    if append:
+        with open(path, 'rb') as f:
+            written = Outfile.written(f)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT
+                 | (os.O_APPEND if append else os.O_TRUNC), 0o644)
+    return Outfile('of', str(path), fd, written=written)
+
+
+def test_lists_and_cycles_equal_in_content_are_one_record(tmp_path):
+    """As scamper's writer: a list equal in content to one already in the
+    file (written earlier, or before an append) is not written again; an
+    unstopped cycle of the appended file is used again, not restarted."""
+    path = tmp_path / 'of.warts'
+    out = _outfile(path)
+    lst = ScamperList(id=7, name='src1', descr='d', monitor='m')
+    one = Cycle(lst, id=1, start=1700000000, hostname='h')
+    out.cycle_start(one)
+    two = Cycle(ScamperList(id=7, name='src1', descr='d', monitor='m'),
+                id=2, start=1700000100, hostname='h')
+    out.cycle_start(two)            # another list object, same content
+    assert out.ids(two) == (1, 2)
+    one.stop = 1700000050
+    out.cycle_stop(one)
+    out.close()
+    out = _outfile(path, append=True)
+    three = Cycle(ScamperList(id=7, name='src1', descr='d', monitor='m'),
+                  id=3, start=1700000200, hostname='h')
+    out.cycle_start(three)
+    again = Cycle(ScamperList(id=7, name='src1', descr='d', monitor='m'),
+                  id=2, start=1700000100, hostname='h')
+    out.cycle_start(again)          # the file's unstopped cycle 2
+    assert (out.ids(three), out.ids(again)) == ((1, 3), (1, 2))
+    other = Cycle(ScamperList(id=8, name='src2'), id=1, start=1700000300)
+    out.cycle_start(other)
+    assert out.ids(other) == (2, 4)
+    out.close()
+    assert _records(path) == [
+        ('list', 1, 7, 'src1'), ('start', 1, 1, 1), ('start', 2, 1, 2),
+        ('stop', 1), ('start', 3, 1, 3), ('list', 2, 8, 'src2'),
+        ('start', 4, 2, 1)]

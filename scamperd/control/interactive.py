@@ -335,7 +335,7 @@ def _outfile_open(ctl, arg):
         fd = ctl.open_outfile(path, mode == 'append')
     except OSError:
         return ['ERR could not add outfile']
-    written = ([], [])
+    written = ((), ())
     if mode == 'append' and os.fstat(fd).st_size > 0:
         # scamper reads the file to go on from it; it cannot go on from
         # a damaged or compressed one, nor we compress after it
@@ -348,8 +348,7 @@ def _outfile_open(ctl, arg):
             os.close(fd)
             return ['ERR could not add outfile']
     ctl.sources.outfiles[got['name']] = Outfile(
-        got['name'], path, fd, fmt=kind,
-        first_ids=(len(written[0]), len(written[1])))
+        got['name'], path, fd, fmt=kind, written=written)
     return ['OK']
 
 

@@ -39,6 +39,16 @@ class CycleStop:
         return 'CycleStop(cycle id %d, stop %d)' % (self.cycle.id, self.stop)
 
 
+def list_key(lst):
+    """What makes two lists the same one in a file (scamper_list_cmp)."""
+    return (lst.id, lst.name, lst.descr, lst.monitor)
+
+
+def cycle_key(cycle):
+    """What makes two cycles the same one in a file (scamper_cycle_cmp)."""
+    return (list_key(cycle.list), cycle.id, int(cycle.start), cycle.hostname)
+
+
 # --- writing ---------------------------------------------------------------
 
 def list_record(file_id, lst):
