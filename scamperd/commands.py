@@ -5,6 +5,7 @@ Each command lives in its own package with a ``cmd`` module whose
 ``src``, ``sport``, ``create(ctx)``).
 """
 
+from scamperd.dealias import cmd as dealias_cmd
 from scamperd.method import CommandError
 from scamperd.ping import cmd as ping_cmd
 from scamperd.trace import cmd as trace_cmd
@@ -12,9 +13,10 @@ from scamperd.trace import cmd as trace_cmd
 PARSERS = {
     'trace': trace_cmd.parse,
     'ping': ping_cmd.parse,
+    'dealias': dealias_cmd.parse,
 }
 # commands of scamper(1) that have their own issues and are not here yet
-LATER = ('tracelb', 'dealias', 'neighbourdisc', 'sniff', 'sting', 'tbit')
+LATER = ('tracelb', 'neighbourdisc', 'sniff', 'sting', 'tbit')
 
 
 def split(line):

@@ -6,6 +6,9 @@ the cycle records around them.
 """
 
 from scamperd import listcycle
+from scamperd.dealias import json as dealias_json
+from scamperd.dealias import text as dealias_text
+from scamperd.dealias.result import Dealias
 from scamperd.ping import json as ping_json
 from scamperd.ping import text as ping_text
 from scamperd.ping.result import Ping
@@ -21,6 +24,7 @@ FORMATS = ('text', 'json') + WARTS
 _CODECS = {
     Trace: {'text': trace_text.format, 'json': trace_json.format},
     Ping: {'text': ping_text.format, 'json': ping_json.format},
+    Dealias: {'text': dealias_text.format, 'json': dealias_json.format},
 }
 
 

@@ -48,10 +48,13 @@ class Path:
     unreachable to UDP, SYN-ACK to SYN, RST to ACK), 'silent' (never
     answers), 'closed' (RST to TCP SYN).  ``rtt`` is per hop in seconds
     (hop i answers after rtt*(i+1)).  ``dst_drop``: attempt numbers the
-    destination ignores."""
+    destination ignores.  ``dst_ipid``: a function giving the IP-ID of each
+    destination answer (default fixed); ``dst_src``: the address the
+    destination answers from (default its own)."""
 
     def __init__(self, dst, hops, dst_mode='open', rtt=0.001, dst_ttl=64,
-                 dst_drop=(), dst_mtu=None, unreach_at=None):
+                 dst_drop=(), dst_mtu=None, unreach_at=None, dst_ipid=None,
+                 dst_src=None):
         self.dst = A(dst) if isinstance(dst, str) else dst
         self.hops = hops
         self.dst_mode = dst_mode
@@ -61,9 +64,21 @@ class Path:
         self.dst_seen = 0
         self.unreach_at = unreach_at  # (ttl, icmp code): host unreachable
         self.dst_mtu = dst_mtu
+        self.dst_ipid = dst_ipid
+        self.dst_src = A(dst_src) if isinstance(dst_src, str) else dst_src
 
     def answer(self, p, now):
         """Return (delay, Reply) or None for a probe ``p``."""
+        ans = self._answer(p, now)
+        if ans is not None and ans[1].src == self.dst and (
+                self.dst_ipid is not None or self.dst_src is not None):
+            if self.dst_ipid is not None:
+                ans[1].ipid = self.dst_ipid()
+            if self.dst_src is not None:
+                ans[1].src = self.dst_src
+        return ans
+
+    def _answer(self, p, now):
         v6 = p.family == 6
         size = p.size
         for i, hop in enumerate(self.hops):
