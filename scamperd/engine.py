@@ -243,7 +243,9 @@ class Engine:
                     self._dl_use(task, probe.ifindex)
                 data = encode_probe(probe)
                 probe.tx = self.clock()
-                self.io.send(probe.family, probe.dst, data)
+                stamp = self.io.send(probe.family, probe.dst, data)
+                if stamp is not None:
+                    probe.tx = stamp
                 if task.dl:
                     self.io.watch_tx(data, probe)
             except OSError as e:

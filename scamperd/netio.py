@@ -1,8 +1,12 @@
 """The engine's sockets: sending encoded probes and reading replies.
 
 Every socket comes from the privileged helper.  Probes leave through raw
-IPPROTO_RAW sockets (the application writes the whole IPv4 or IPv6 packet);
-replies arrive on raw ICMP, ICMPv6, and (opened when first needed) raw TCP
+IPPROTO_RAW sockets (the application writes the whole IPv4 or IPv6 packet),
+each send returning the kernel's software transmit timestamp when the
+kernel has it at once (SO_TIMESTAMPING, from the socket's error queue):
+on a fast path the reply can be in before sendto returns, so a time taken
+by the application around the call is off by the path's whole RTT; replies
+arrive on raw ICMP, ICMPv6, and (opened when first needed) raw TCP
 and UDP sockets, each with kernel receive timestamps (SO_TIMESTAMPNS).
 
 For tasks that ask for it (-O dl), an AF_PACKET socket on the interface
@@ -29,6 +33,14 @@ IPV6_RECVPKTINFO = getattr(socket, 'IPV6_RECVPKTINFO', 49)
 IPV6_PKTINFO = getattr(socket, 'IPV6_PKTINFO', 50)
 IPV6_RECVTCLASS = getattr(socket, 'IPV6_RECVTCLASS', 66)
 IPV6_TCLASS = getattr(socket, 'IPV6_TCLASS', 67)
+
+SO_TIMESTAMPING = getattr(socket, 'SO_TIMESTAMPING', 37)
+# software transmit stamps, numbered per socket, without the packet
+TS_TX_SOFTWARE, TS_SOFTWARE, TS_OPT_ID, TS_OPT_TSONLY = 2, 16, 128, 2048
+TS_FLAGS = TS_TX_SOFTWARE | TS_SOFTWARE | TS_OPT_ID | TS_OPT_TSONLY
+_EXT_ERR = struct.Struct('=IBBBBII')     # sock_extended_err
+SO_EE_ORIGIN_TIMESTAMPING = 4
+STAMP_READS = 8           # error queue messages read per send, at most
 
 IP_MTU_DISCOVER = getattr(socket, 'IP_MTU_DISCOVER', 10)
 IPV6_MTU_DISCOVER = getattr(socket, 'IPV6_MTU_DISCOVER', 23)
@@ -103,6 +115,7 @@ class NetIO:
     def __init__(self, priv):
         self.priv = priv
         self._tx = {}
+        self._tskey = {}      # family -> id of the next transmit stamp
         self.rx = {}          # (family, proto) -> RxSocket
         self._watched = {}    # tx_key -> Probe whose frame is awaited
 
@@ -121,6 +134,11 @@ class NetIO:
             else:
                 s.setsockopt(socket.IPPROTO_IPV6, IPV6_MTU_DISCOVER,
                              IP_PMTUDISC_PROBE)
+            try:
+                s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPING, TS_FLAGS)
+                self._tskey[family] = 0
+            except OSError:   # no transmit stamps: the engine's clock only
+                pass
             self._tx[family] = s
         return s
 
@@ -180,12 +198,21 @@ class NetIO:
     # -- sending -----------------------------------------------------------
 
     def send(self, family, dst, data):
-        """Send one packet; raises OSError on failure."""
+        """Send one packet; raises OSError on failure.  Returns the kernel's
+        transmit time (float seconds) when it is already known, else None."""
         s = self._tx.get(family) or self.tx_socket(family)
         if family == 4:
             s.sendto(data, (socket.inet_ntop(socket.AF_INET, dst), 0))
         else:
             s.sendto(data, (socket.inet_ntop(socket.AF_INET6, dst), 0))
+        key = self._tskey.get(family)
+        if key is None:
+            return None
+        stamp, got = _tx_stamp(s, key)
+        # each send uses an id, stamped or not; a stamp that comes late is
+        # never taken for a later probe
+        self._tskey[family] = max(key, got) + 1
+        return stamp
 
     def watch_tx(self, data, probe):
         """Set ``probe.dl_tx`` when a datalink socket sees ``data`` (the
@@ -273,6 +300,32 @@ def _decode6(proto, data, anc, addr, fallback_now):
     flow = (addr[2] & 0xfffff) if len(addr) > 2 else 0
     return decode_ipv6(proto, data, src, dst, hlim, tclass,
                        t if t is not None else fallback_now(), flow)
+
+
+def _tx_stamp(sock, key):
+    """(time, id) of the newest transmit stamp with an id of at least
+    ``key`` waiting on ``sock``'s error queue (older ones are dropped), or
+    (None, key)."""
+    best, best_id = None, key
+    for _ in range(STAMP_READS):
+        try:
+            _, anc, _, _ = sock.recvmsg(0, 256, socket.MSG_ERRQUEUE)
+        except (BlockingIOError, InterruptedError):
+            break
+        except OSError:
+            break
+        t = tid = None
+        for level, ctype, cdata in anc:
+            if level == socket.SOL_SOCKET and ctype == SO_TIMESTAMPING:
+                sec, nsec = _TIMESPEC.unpack_from(cdata)
+                t = sec + nsec * 1e-9
+            elif len(cdata) >= _EXT_ERR.size:
+                ee = _EXT_ERR.unpack_from(cdata)
+                if ee[1] == SO_EE_ORIGIN_TIMESTAMPING:
+                    tid = ee[6]
+        if t and tid is not None and tid >= best_id:
+            best, best_id = t, tid
+    return best, best_id
 
 
 def _timestamp(anc):
