@@ -11,11 +11,14 @@ tcpdump in the source namespace.  Prints per rate and implementation:
   onwire/sent       probes seen on the wire / probes the output says it sent
   cpu/1k            CPU seconds (user+sys, whole process tree) per 1000 probes
   rss               peak resident memory summed over the process tree (MB)
+  pss               the same as proportional set size: pages shared by
+                    several processes of the tree (our forked workers share
+                    the interpreter and modules) counted once in all
   wall              wall-clock seconds
   rtt_med           median RTT reported (µs)
   first             time from start to the first probe on the wire (ms)
 
-and the ratio us/scamper of cpu/1k, rss and wall.  Debian's scamper takes
+and the ratio us/scamper of cpu/1k, rss, pss and wall.  Debian's scamper takes
 at most 10 000 pps: faster rates are reported as n/a for it.
 
 Usage (root): python3 bench/pps.py [--rates 20,1000,10000,50000]
@@ -78,8 +81,9 @@ def read_pcap(path):
     return out
 
 
-def tree_rss(pid):
-    """Resident memory of pid and its descendants, in bytes."""
+def tree_mem(pid):
+    """(resident, proportional) memory of pid and its descendants, in
+    bytes."""
     kids = {}
     for d in os.listdir('/proc'):
         if d.isdigit():
@@ -89,17 +93,22 @@ def tree_rss(pid):
                 kids.setdefault(ppid, []).append(int(d))
             except (OSError, ValueError):
                 pass
-    total = 0
+    rss = pss = 0
     todo = [pid]
     while todo:
         p = todo.pop()
         todo.extend(kids.get(p, []))
         try:
             with open('/proc/%d/statm' % p) as f:
-                total += int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+                rss += int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+            with open('/proc/%d/smaps_rollup' % p) as f:
+                for line in f:
+                    if line.startswith('Pss:'):
+                        pss += int(line.split()[1]) * 1024
+                        break
         except (OSError, ValueError):
             pass
-    return total
+    return rss, pss
 
 
 def run_one(lab, argv, rate, targets, cmd, env=None):
@@ -124,12 +133,12 @@ def run_one(lab, argv, rate, targets, cmd, env=None):
                               '-O', 'json', '-o', out, '-p', str(rate),
                               '-c', cmd, '-f', listfile],
                              cwd='/', env=e, stderr=subprocess.PIPE)
-        peak = [0]
+        peak = [0, 0]
         done = threading.Event()
 
         def sample():
             while not done.is_set():
-                peak[0] = max(peak[0], tree_rss(p.pid))
+                peak[:] = map(max, peak, tree_mem(p.pid))
                 done.wait(0.05)
         th = threading.Thread(target=sample)
         th.start()
@@ -162,7 +171,7 @@ def run_one(lab, argv, rate, targets, cmd, env=None):
         'p99gap': p99 * rate,
         'onwire': len(times), 'sent': sent,
         'cpu1k': cpu / max(1, len(times)) * 1000,
-        'rss': peak[0] / 1e6, 'wall': wall,
+        'rss': peak[0] / 1e6, 'pss': peak[1] / 1e6, 'wall': wall,
         'rtt_med': statistics.median(rtts) * 1000 if rtts else float('nan'),
         'first': (times[0] - start) * 1000 if times else float('nan'),
     }
@@ -179,10 +188,11 @@ def fmt(r):
     if r is None:
         return 'n/a'
     return ('achieved/target %.3f  p99gap*pps %.2f  onwire/sent %d/%d  '
-            'cpu/1k %.3fs  rss %.0fMB  wall %.2fs  rtt_med %.0fus  '
-            'first %.0fms' % (r['achieved'], r['p99gap'], r['onwire'],
-                              r['sent'], r['cpu1k'], r['rss'], r['wall'],
-                              r['rtt_med'], r['first']))
+            'cpu/1k %.3fs  rss %.0fMB  pss %.0fMB  wall %.2fs  '
+            'rtt_med %.0fus  first %.0fms' % (
+                r['achieved'], r['p99gap'], r['onwire'], r['sent'],
+                r['cpu1k'], r['rss'], r['pss'], r['wall'], r['rtt_med'],
+                r['first']))
 
 
 def main():
@@ -202,11 +212,12 @@ def main():
             print('   us      %s' % fmt(us))
             print('   scamper %s' % fmt(them))
             if them:
-                print('   us/scamper  cpu/1k %.2f  rss %.2f  wall %.2f  '
-                      'rtt_med %+.0fus' % (
+                print('   us/scamper  cpu/1k %.2f  rss %.2f  pss %.2f  '
+                      'wall %.2f  rtt_med %+.0fus' % (
                           us['cpu1k'] / them['cpu1k'] if them['cpu1k']
                           else float('nan'),
-                          us['rss'] / them['rss'], us['wall'] / them['wall'],
+                          us['rss'] / them['rss'], us['pss'] / them['pss'],
+                          us['wall'] / them['wall'],
                           us['rtt_med'] - them['rtt_med']))
             sys.stdout.flush()
 
