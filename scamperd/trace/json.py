@@ -157,7 +157,7 @@ def format(trace):
     rxerr = trace.flags & FLAG_RXERR
     hops = []
     for replies in hops_by_ttl(trace)[max(trace.firsthop - 1, 0):]:
-        hops.extend(hop_json(trace, hop, rxerr) for hop in replies)
+        hops += [hop_json(trace, hop, rxerr) for hop in replies]
     s = '{' + header_json(trace)
     if hops:
         s += ', "hops":[%s]' % ','.join(hops)

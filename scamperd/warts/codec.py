@@ -144,17 +144,17 @@ def params(cur, fields):
     return vals
 
 
-def _timeval(sec, usec):
-    if usec >= 1000000:
-        raise ValueError('timeval usec out of range')
-    return sec + usec / 1000000
+def _bad():
+    raise ValueError
 
 
 # fixed-size fields a compiled block reads with one struct: format, and
-# the function that makes one value of the numbers unpacked
+# the expression that makes one value of the two numbers unpacked
 FIXED = {'u8': ('B', None), 'u16': ('H', None), 'u32': ('I', None),
-         'rtt': ('I', None), 'timeval': ('II', _timeval),
-         'u8pair': ('BB', lambda a, b: (a, b))}
+         'rtt': ('I', None),
+         'timeval': ('II', '({a} + {b} / 1000000 if {b} < 1000000 '
+                           'else _bad())'),
+         'u8pair': ('BB', '({a}, {b})')}
 
 
 def _method(name):
@@ -187,7 +187,8 @@ class Params:
         f(buf, pos, pend, cur, ctx) -> tuple, generated as Python source
         (as dataclasses make __init__) so that each run of fixed-size
         fields is one struct unpack into local variables."""
-        env = {'_sizes': ADDR_SIZES, '_u32': U32, 'ValueError': ValueError}
+        env = {'_sizes': ADDR_SIZES, '_u32': U32, '_bad': _bad,
+               'ValueError': ValueError}
         lines, run, fmt, out = [], [], '', {}
 
         def close():
@@ -217,8 +218,7 @@ class Params:
                     out[n] = 'a%d' % n
                 else:
                     run.append('b%d' % n)
-                    env['_c%d' % n] = comb
-                    out[n] = '_c%d(a%d, b%d)' % (n, n, n)
+                    out[n] = comb.format(a='a%d' % n, b='b%d' % n)
                 continue
             close()
             fmt, run = '', []
