@@ -12,7 +12,10 @@ One engine runs in each worker process.  It keeps
 * the datalink sockets of the tasks that want one (a probe with an
   ``ifindex``): one per interface, open while a task uses it.  Such a task
   gets its replies from the datalink only, the others from the raw sockets
-  only, so that no reply reaches a method twice.
+  only, so that no reply reaches a method twice;
+* the taps: a datalink socket of a task's own for a method with a ``tap``
+  (scamperd/method.py), which gets every frame read there and may send
+  whole frames on it.
 
 It is written once for every method; nothing here knows what a traceroute
 or a ping is.
@@ -33,7 +36,7 @@ EARLY = 0.00005
 
 class Task:
     __slots__ = ('id', 'method', 'keys', 'timer_at', 'queued', 'done',
-                 'error', 'dl')
+                 'error', 'dl', 'tap')
 
     def __init__(self, task_id, method):
         self.id = task_id
@@ -44,6 +47,7 @@ class Task:
         self.done = False
         self.error = None
         self.dl = 0             # ifindex of the datalink it reads, if any
+        self.tap = None         # its own DlSocket, if the method has a tap
 
 
 class Engine:
@@ -74,6 +78,9 @@ class Engine:
         task = Task(task_id, method)
         self.tasks[task_id] = task
         try:
+            if getattr(method, 'tap', 0):
+                task.tap = self.io.open_tap(method.tap)
+                self.sel.register(task.tap, selectors.EVENT_READ, task)
             method.start(now)
         except Exception as e:
             self._fault(task, e, now)
@@ -130,6 +137,10 @@ class Engine:
         del self.tasks[task.id]
         if task.dl:
             self._dl_release(task.dl)
+        if task.tap is not None:
+            self.sel.unregister(task.tap)
+            self.io.close_dl(task.tap)
+            task.tap = None
         expiry = now + self.holdtime
         for key in task.keys:
             if self.keys.get(key) is task:
@@ -173,6 +184,8 @@ class Engine:
                 self._receive(key.fileobj)
             elif key.data == 'dl':
                 self._receive(key.fileobj, dl=True)
+            elif type(key.data) is Task:
+                self._tap(key.data)
             elif others is not None:
                 others(key.data, key.fileobj)
         now = self.clock()
@@ -201,6 +214,19 @@ class Engine:
             except Exception as e:
                 self._fault(task, e, now)
                 continue
+            self._update(task, now)
+
+    def _tap(self, task):
+        frames = self.io.receive_frames(task.tap, self.clock)
+        now = self.clock()
+        for r in frames:
+            if task.done:
+                return
+            try:
+                task.method.receive(r, now)
+            except Exception as e:
+                self._fault(task, e, now)
+                return
             self._update(task, now)
 
     def _run_timers(self, now):
@@ -235,6 +261,10 @@ class Engine:
                 self._fault(task, e, now)
                 continue
             self.slot = None
+            if probe.frame is not None:
+                self._send_frame(task, probe, now)
+                now = self.clock()
+                continue
             key = probe_key(probe)
             if key not in task.keys:
                 self._own(task, key, probe)
@@ -259,6 +289,22 @@ class Engine:
                 continue
             self._update(task, now)
             now = self.clock()
+
+    def _send_frame(self, task, probe, now):
+        if task.tap is None:
+            self._fault(task, ValueError('a frame to send without a tap'),
+                        now)
+            return
+        try:
+            probe.tx = self.clock()
+            self.io.send_frame(task.tap, probe.frame)
+        except OSError as e:
+            try:
+                task.method.send_error(probe, e.errno, now)
+            except Exception as e2:
+                self._fault(task, e2, now)
+                return
+        self._update(task, now)
 
     def _dl_use(self, task, ifindex):
         """Let ``task`` read the datalink of ``ifindex`` (opened by the

@@ -20,12 +20,19 @@ The engine's contract, for each task:
 * After every call the engine re-reads ``done``, ``ready()`` and ``timer()``.
 * ``halt(now)`` stops the measurement early (stop reason halted).
 * When ``done`` is true, ``result`` is the finished result object.
+
+A method whose ``tap`` is an interface index (set before ``start``) gets a
+datalink socket of its own on that interface: every frame read there,
+either way, goes to ``receive`` as a Reply with ``frame``, ``link`` and
+``rx`` (neighbour discovery, sniff), and its probes may carry a whole
+``frame`` to send there.
 """
 
 
 class Method:
     done = False
     result = None
+    tap = 0
 
     def start(self, now):
         raise NotImplementedError

@@ -23,7 +23,7 @@ import struct
 from scamperd.net import ethernet
 from scamperd.net.packet import decode_ipv4, decode_ipv6, decode_ipv6_packet
 from scamperd.probe import (IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP,
-                            IPPROTO_UDP)
+                            IPPROTO_UDP, Reply)
 
 SO_TIMESTAMPNS = getattr(socket, 'SO_TIMESTAMPNS', 35)
 SCM_TIMESTAMPNS = SO_TIMESTAMPNS
@@ -186,6 +186,37 @@ class NetIO:
 
     def close_dl(self, dl):
         dl.sock.close()
+
+    def open_tap(self, ifindex):
+        """A DlSocket on ``ifindex`` that keeps every frame (a task's own
+        datalink, see ``tap`` in scamperd/method.py)."""
+        s = self.priv.open_datalink(socket.if_indextoname(ifindex))
+        try:
+            s.setblocking(False)
+            s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+            hatype = s.getsockname()[3]
+        except OSError:
+            s.close()
+            raise
+        return DlSocket(s, ifindex, hatype)
+
+    def send_frame(self, dl, frame):
+        """Send a whole link-layer frame on ``dl``; OSError on failure."""
+        dl.sock.send(frame)
+
+    def receive_frames(self, dl, fallback_now):
+        """Every frame waiting on a tap, as Replies with ``frame``,
+        ``link`` and ``rx``."""
+        out = []
+        for _ in range(RECV_BATCH):
+            try:
+                data, anc, _flags, _addr = dl.sock.recvmsg(FRAME_MAX,
+                                                           CMSG_SPACE)
+            except OSError:            # drained (EAGAIN), or an error
+                break
+            out.append(Reply(frame=data, link=dl.hatype,
+                             rx=_timestamp(anc) or fallback_now()))
+        return out
 
     def close(self):
         for s in self._tx.values():

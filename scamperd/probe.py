@@ -62,6 +62,10 @@ class Probe:
     -O dl): the task's replies then come from the frames read there instead
     of the raw sockets, and the engine sets ``dl_tx`` to the kernel's
     timestamp of the probe's own frame leaving (None until seen).
+
+    ``frame`` not None is a whole link-layer frame to send as it is on the
+    task's own datalink (see ``tap`` in scamperd/method.py) instead of an
+    IP packet: neighbour discovery's ARP and neighbour solicitations.
     """
 
     __slots__ = ('family', 'src', 'dst', 'proto', 'ttl', 'tos', 'ipid',
@@ -69,14 +73,14 @@ class Probe:
                  'sport', 'dport', 'udp_sum',
                  'icmp_type', 'icmp_code', 'icmp_id', 'icmp_seq', 'icmp_sum',
                  'tcp_flags', 'tcp_seq', 'tcp_ack', 'tcp_win',
-                 'cookie', 'tx', 'ifindex', 'dl_tx')
+                 'cookie', 'tx', 'ifindex', 'dl_tx', 'frame')
 
     def __init__(self, family, src, dst, proto, ttl=64, tos=0, ipid=0,
                  flowlabel=0, df=False, size=0, ip_options=b'', payload=b'',
                  sport=0, dport=0, udp_sum=None,
                  icmp_type=0, icmp_code=0, icmp_id=0, icmp_seq=0,
                  icmp_sum=None, tcp_flags=0, tcp_seq=0, tcp_ack=0,
-                 tcp_win=65535, cookie=None, ifindex=0):
+                 tcp_win=65535, cookie=None, ifindex=0, frame=None):
         self.family = family
         self.src = src
         self.dst = dst
@@ -105,6 +109,7 @@ class Probe:
         self.tx = 0.0
         self.ifindex = ifindex
         self.dl_tx = None
+        self.frame = frame
 
     def __repr__(self):
         return 'Probe(%s)' % ', '.join(
@@ -126,6 +131,9 @@ class Reply:
     replies: ``sport dport tcp_flags tcp_seq tcp_ack``.  IPv4 options on the
     reply: ``rr`` (list of addresses from record route) and ``ts`` (list of
     (address or None, timestamp) from the timestamp option).
+
+    A frame read from a task's own datalink (its ``tap``) comes as it is:
+    ``frame`` (the bytes), ``link`` (the interface's ARPHRD type), ``rx``.
     """
 
     # Every field defaults to None at class level, so that making a Reply
@@ -138,14 +146,14 @@ class Reply:
               'q_icmp_type', 'q_icmp_id', 'q_icmp_seq', 'q_udp_sum',
               'q_icmp_sum', 'q_tcp_seq', 'icmp_nhmtu', 'icmp_ext',
               'sport', 'dport', 'tcp_flags', 'tcp_seq', 'tcp_ack',
-              'rr', 'ts', 'frag')
+              'rr', 'ts', 'frag', 'frame', 'link')
     family = src = dst = ttl = tos = ipid = size = proto = rx = None
     flowlabel = icmp_type = icmp_code = icmp_id = icmp_seq = None
     icmp_ts = q_src = q_dst = q_ttl = q_tos = q_ipl = q_proto = None
     q_ipid = q_flowlabel = q_sport = q_dport = q_icmp_type = None
     q_icmp_id = q_icmp_seq = q_udp_sum = q_icmp_sum = q_tcp_seq = None
     icmp_nhmtu = sport = dport = tcp_flags = tcp_seq = tcp_ack = None
-    rr = ts = None
+    rr = ts = frame = link = None
     icmp_ext = b''
     frag = False
 

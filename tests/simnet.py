@@ -9,6 +9,7 @@ scamperd/method.py against a virtual clock and returns the method's result.
 
 import heapq
 import ipaddress
+import struct
 
 from scamperd.probe import (
     Reply, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP,
@@ -182,6 +183,40 @@ class Path:
         return delay, r
 
 
+class Neighbour:
+    """A host on the link that answers neighbour discovery frames (ARP
+    requests and neighbour solicitations for ``dst``) with an ARP reply or
+    a neighbour advertisement from ``mac``, after ``rtt``; ``drop`` is a
+    set of attempt numbers (from 1) it ignores.  Register it in a
+    :class:`Network` like a Path (by its ``dst``)."""
+
+    def __init__(self, dst, mac, rtt=0.0001, drop=()):
+        self.dst = A(dst) if isinstance(dst, str) else dst
+        self.mac = mac
+        self.rtt = rtt
+        self.drop = set(drop)
+        self.seen = 0
+
+    def answer(self, p, now):
+        if p.frame is None:
+            return None
+        self.seen += 1
+        if self.seen in self.drop:
+            return None
+        frame = p.frame
+        if frame[12:14] == b'\x08\x06':          # ARP request
+            body = struct.pack('!HHBBH', 1, 0x0800, 6, 4, 2) + self.mac \
+                + self.dst + frame[22:28] + frame[28:32]
+            out = frame[6:12] + self.mac + b'\x08\x06' + body
+        else:                                    # neighbour solicitation
+            icmp = struct.pack('!BBHI', 136, 0, 0, 0x60000000) + self.dst \
+                + b'\x02\x01' + self.mac
+            ip6 = struct.pack('!IHBB', 6 << 28, len(icmp), IPPROTO_ICMPV6,
+                              255) + self.dst + frame[22:38]
+            out = frame[6:12] + self.mac + b'\x86\xdd' + ip6 + icmp
+        return self.rtt, Reply(frame=out, link=1)
+
+
 class Network:
     """Routes probes to the :class:`Path` of their destination."""
 
@@ -197,15 +232,21 @@ class Network:
         return path.answer(probe, now)
 
 
-def drive(method, net, start=1000.0, pps=None, limit=100000):
+def drive(method, net, start=1000.0, pps=None, limit=100000, inject=()):
     """Run ``method`` to completion against ``net`` on a virtual clock.
 
     ``pps`` None sends each ready probe at once; otherwise probes are
-    spaced 1/pps apart.  Returns the method's result."""
+    spaced 1/pps apart.  ``inject`` gives (time, Reply) pairs that arrive
+    whatever the method sends (traffic a sniff sees).  Returns the
+    method's result."""
     now = start
     method.start(now)
     events = []          # (time, seq, reply)
     seq = 0
+    for t, r in inject:
+        r.rx = t
+        seq += 1
+        heapq.heappush(events, (t, seq, r))
     next_slot = now
     for _ in range(limit):
         if method.done:
