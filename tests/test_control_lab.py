@@ -604,3 +604,29 @@ def test_scamperctl_watch(daemon, lab_line):
     finally:
         daemon.ask('source delete watched')
         daemon.ask('set window 0')
+
+
+def test_outfile_socket(daemon, lab_line):
+    """outfile socket (20211212): a source's results come on the
+    connection that made the outfile, between the replies: JSON lines
+    here; warts would be raw bytes, as scamper writes them."""
+    targets = os.path.join(daemon.tmp, 'sock-targets.txt')
+    with open(targets, 'w') as f:
+        f.write('%s\n' % lab_line.target4)
+    with daemon.connect() as s:
+        s.sendall(b'outfile socket name sj type json\n'
+                  b'source add name sock1 outfile sj command "ping -c 1" '
+                  b'file %s\n' % targets.encode())
+        s.settimeout(30)
+        buf = b''
+        while b'"cycle-stop"' not in buf:
+            data = s.recv(65536)
+            assert data, buf
+            buf += data
+    lines = buf.decode().splitlines()
+    objs = [json.loads(l) for l in lines if l.startswith('{')]
+    assert [o['type'] for o in objs] == ['cycle-start', 'ping', 'cycle-stop']
+    assert objs[1]['dst'] == lab_line.target4 and objs[1]['responses']
+    assert [l for l in lines if not l.startswith('{')] == [
+        'OK', 'OK source added']
+    assert "INFO 'sj' file '(null)' refcnt 1" in daemon.ask('outfile list')

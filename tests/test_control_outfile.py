@@ -369,3 +369,46 @@ def test_lists_and_cycles_equal_in_content_are_one_record(tmp_path):
         ('list', 1, 7, 'src1'), ('start', 1, 1, 1), ('start', 2, 1, 2),
         ('stop', 1), ('start', 3, 1, 3), ('list', 2, 8, 'src2'),
         ('start', 4, 2, 1)]
+
+
+class Conn:
+    def __init__(self):
+        self.sent = b''
+
+    def send(self, data):
+        self.sent += data
+
+
+# from Debian's scamper 20211212 (scamper -P in a private namespace)
+SOCKET = [
+    ('outfile socket', 'ERR usage outfile socket name <alias> type <type>'),
+    ('outfile socket name', "ERR outfile socket param 'name' failed"),
+    ('outfile socket name x',
+     'ERR usage outfile socket name <alias> type <type>'),
+    ('outfile socket name x type', "ERR outfile socket param 'type' failed"),
+    ('outfile socket type warts',
+     'ERR usage outfile socket name <alias> type <type>'),
+    ('outfile socket name x type bogus', 'OK'),
+    ('outfile socket name x type arts', "ERR outfile 'x' already exists"),
+    ('outfile socket name X type warts', "ERR outfile 'X' already exists"),
+    ('outfile socket name j type json', 'OK'),
+    ('outfile socket name t type text', 'OK'),
+    ('outfile socket name q "type" json extra',
+     'ERR outfile socket params_get failed'),
+    ('outfile socket name "a b" type warts', 'OK'),
+]
+
+
+def test_outfile_socket_replies(ctl):
+    conn = Conn()
+    for line, want in SOCKET:
+        assert interactive.handle(ctl, conn, line) == [want], line
+    assert interactive.handle(ctl, conn, 'outfile list') == [
+        "INFO 'x' file '(null)' refcnt 1", "INFO 't' file '(null)' refcnt 1",
+        "INFO 'j' file '(null)' refcnt 1",
+        "INFO 'a b' file '(null)' refcnt 1", "INFO '-' file '-' refcnt 1",
+        'OK']
+    # a type scamper cannot write takes the results and writes nothing
+    ctl.sources.outfiles['x'].write(b'results')
+    ctl.sources.outfiles['j'].write(b'{"type":"ping"}\n')
+    assert conn.sent == b'{"type":"ping"}\n'

@@ -352,6 +352,36 @@ def _outfile_open(ctl, arg):
     return ['OK']
 
 
+def _discard(data):
+    pass
+
+
+def _outfile_socket(ctl, conn, arg):
+    """outfile socket name <alias> type <type>: results of the sources
+    using the alias are written on this connection (20211212 takes at most
+    4 words, and any type: one it cannot write gets nothing)."""
+    ws = words(arg)
+    if ws is None or len(ws) > 4:
+        return ['ERR outfile socket params_get failed']
+    got, bad = pairs(ws, ('name', 'type'))
+    if got is None:
+        return ["ERR outfile socket param '%s' failed" % bad]
+    if len(got) != 2:
+        return ['ERR usage outfile socket name <alias> type <type>']
+    name = got['name']
+    if _find_outfile(ctl.sources, name) is not None:
+        return ["ERR outfile '%s' already exists" % name]
+    if conn is None:
+        return ['ERR could not turn socket into outfile']
+    kind = got['type'].lower()
+    if kind in ('warts', 'json', 'text'):
+        out = Outfile(name, '(null)', write=conn.send, fmt=kind)
+    else:
+        out = Outfile(name, '(null)', write=_discard, fmt='text')
+    ctl.sources.outfiles[name] = out
+    return ['OK']
+
+
 def _outfile(ctl, conn, rest):
     sub, _, arg = rest.partition(' ')
     sub = sub.lower()
@@ -362,6 +392,8 @@ def _outfile(ctl, conn, rest):
         return ['ERR usage: outfile [close | list | open | swap]']
     if sub == 'open':
         return _outfile_open(ctl, arg)
+    if sub == 'socket':
+        return _outfile_socket(ctl, conn, arg)
     if sub == 'close':
         if not arg:
             return ['ERR usage: outfile close <alias>']
