@@ -7,6 +7,7 @@ Each command lives in its own package with a ``cmd`` module whose
 
 from scamperd.dealias import cmd as dealias_cmd
 from scamperd.method import CommandError
+from scamperd.neighbourdisc import cmd as neighbourdisc_cmd
 from scamperd.ping import cmd as ping_cmd
 from scamperd.trace import cmd as trace_cmd
 
@@ -14,9 +15,10 @@ PARSERS = {
     'trace': trace_cmd.parse,
     'ping': ping_cmd.parse,
     'dealias': dealias_cmd.parse,
+    'neighbourdisc': neighbourdisc_cmd.parse,
 }
 # commands of scamper(1) that have their own issues and are not here yet
-LATER = ('tracelb', 'neighbourdisc', 'sniff', 'sting', 'tbit')
+LATER = ('tracelb', 'sniff', 'sting', 'tbit')
 
 
 def split(line):

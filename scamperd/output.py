@@ -9,9 +9,11 @@ from scamperd import listcycle
 from scamperd.dealias import json as dealias_json
 from scamperd.dealias import text as dealias_text
 from scamperd.dealias.result import Dealias
+from scamperd.neighbourdisc.result import Neighbourdisc
 from scamperd.ping import json as ping_json
 from scamperd.ping import text as ping_text
 from scamperd.ping.result import Ping
+from scamperd.sniff.result import Sniff
 from scamperd.trace import json as trace_json
 from scamperd.trace import text as trace_text
 from scamperd.trace.result import Trace
@@ -27,6 +29,9 @@ _CODECS = {
     Dealias: {'text': dealias_text.format, 'json': dealias_json.format},
 }
 
+# what scamper 20211212 writes only in warts (its text and JSON print nothing)
+_WARTS_ONLY = (Neighbourdisc, Sniff)
+
 
 def format_result(result, fmt, meta=None):
     """The bytes to write for one result in output format ``fmt``.  In
@@ -35,6 +40,8 @@ def format_result(result, fmt, meta=None):
     if fmt in WARTS:
         list_id, cycle_id = (meta or {}).get('warts', (1, 1))
         return warts_file.encode_object(result, list_id, cycle_id)
+    if type(result) in _WARTS_ONLY:
+        return b''
     s = _CODECS[type(result)][fmt](result)
     if fmt == 'json':
         s += '\n'

@@ -214,3 +214,11 @@ def test_engine_sends_frames_on_the_tap_and_hands_back_every_frame():
     assert [len(p.replies) for p in m.result.probes] == [1, 1]
     for p in m.result.probes:
         assert 0 < p.replies[0].rx - p.tx < 0.1
+
+
+def test_not_ethernet_sends_nothing():
+    m = NeighbourdiscMethod(parse('-i lo 192.0.2.2'.split()), SRC4, 0,
+                            bytes(6))
+    assert not m.tap
+    m.start(5.0)
+    assert m.done and m.result.start == 5.0 and m.result.probes == []

@@ -50,14 +50,19 @@ class NeighbourdiscCommand:
         self.wait = 1000
 
     def create(self, ctx):
-        """The method, on the interface's datalink; OSError if there is no
-        such interface, CommandError if it is not Ethernet (scamper only
-        sends neighbour discovery on Ethernet)."""
+        """The method, on the interface's datalink; CommandError if there is
+        no such interface (scamper writes a neighbourdisc without a source
+        there, which its own reader refuses).  As scamper, on an interface
+        that is not Ethernet it sends nothing and its result has no
+        probes."""
         from scamperd.neighbourdisc.method import NeighbourdiscMethod
-        ifindex = socket.if_nametoindex(self.ifname)
-        hatype, mac = interface_mac(self.ifname)
+        try:
+            ifindex = socket.if_nametoindex(self.ifname)
+            hatype, mac = interface_mac(self.ifname)
+        except OSError as e:
+            _err('-i %s: %s' % (self.ifname, e.strerror or e))
         if hatype != ARPHRD_ETHER:
-            _err('%s is not an Ethernet interface' % self.ifname)
+            ifindex = 0
         return NeighbourdiscMethod(self, self.src or ctx.src, ifindex, mac)
 
 

@@ -98,7 +98,7 @@ class NeighbourdiscMethod(Method):
             attempts=cmd.attempts, replyc=cmd.replyc, src_ip=src,
             src_mac=mac, dst_ip=cmd.dst)
         build = arp_request if arp else solicitation
-        self.frame = build(mac, src, cmd.dst)
+        self.frame = build(mac, src, cmd.dst) if ifindex else None
         self.answer = arp_answer if arp else advert_answer
         self.family = cmd.family
         self.replyc = 0           # probes answered
@@ -107,6 +107,10 @@ class NeighbourdiscMethod(Method):
         self._timer = None
 
     def start(self, now):
+        if not self.tap:        # no Ethernet interface: nothing to send
+            self.result.start = now
+            self.done = True
+            return
         self._ready = True
 
     def ready(self):
