@@ -9,6 +9,7 @@ from scamperd.dealias import cmd as dealias_cmd
 from scamperd.method import CommandError
 from scamperd.neighbourdisc import cmd as neighbourdisc_cmd
 from scamperd.ping import cmd as ping_cmd
+from scamperd.sniff import cmd as sniff_cmd
 from scamperd.trace import cmd as trace_cmd
 
 PARSERS = {
@@ -16,9 +17,10 @@ PARSERS = {
     'ping': ping_cmd.parse,
     'dealias': dealias_cmd.parse,
     'neighbourdisc': neighbourdisc_cmd.parse,
+    'sniff': sniff_cmd.parse,
 }
 # commands of scamper(1) that have their own issues and are not here yet
-LATER = ('tracelb', 'sniff', 'sting', 'tbit')
+LATER = ('tracelb', 'sting', 'tbit')
 
 
 def split(line):
