@@ -93,3 +93,53 @@ def test_json_and_text_are_empty_as_scamper(lab_line, real_scamper):
     assert [o['type'] for o in theirs] == ['cycle-start', 'cycle-stop']
     assert len(mine) == 2 and 'cycle-start' in mine[0] \
         and 'cycle-stop' in mine[1]
+
+
+CAPTURE = '''
+import socket, sys, time
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+s.bind(('r1', 3))
+s.settimeout(0.2)
+print('ready', flush=True)
+end = time.time() + float(sys.argv[1])
+while time.time() < end:
+    try:
+        data, addr = s.recvfrom(65535)
+    except socket.timeout:
+        continue
+    if addr[2] == socket.PACKET_OUTGOING and (data[12:14] == b'\\x08\\x06'
+                                             or data[54:55] == b'\\x87'):
+        print(data.hex(), flush=True)
+'''
+
+
+def sent_frames(lab, run):
+    """The ARP requests and neighbour solicitations src sends on r1 while
+    ``run()`` runs, but the kernel's."""
+    p = subprocess.Popen(['ip', 'netns', 'exec', lab.ns('src'), 'python3',
+                          '-c', CAPTURE, '4'], stdout=subprocess.PIPE,
+                         text=True)
+    try:
+        assert p.stdout.readline() == 'ready\n'
+        run()
+        out, _ = p.communicate(timeout=10)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    frames = [bytes.fromhex(x) for x in out.split()]
+    # the kernel's own: unicast reachability probes, or from a link-local
+    # address
+    return [f for f in frames if f[0] in (0xff, 0x33) and (
+        f[12:14] == b'\x08\x06' or f[22:24] != b'\xfe\x80')]
+
+
+@pytest.mark.parametrize('cmd', (CASES[0], CASES[5]))
+def test_frames_are_scampers(lab_line, real_scamper, cmd, tmp):
+    """The frames we send are those Debian's scamper sends, byte for
+    byte (the kernel's own neighbour discovery aside)."""
+    lab = lab_line
+    theirs = sent_frames(lab, lambda: real_scamper.run(lab, '-I', cmd))
+    mine = sent_frames(lab, lambda: ours(lab, '-I', cmd))
+    assert len(mine) == 1 and mine == theirs
+    assert len(mine[0]) == (42 if ':' not in cmd else 86)
