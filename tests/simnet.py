@@ -285,3 +285,26 @@ def drive(method, net, start=1000.0, pps=None, limit=100000, inject=()):
         now = max(now, t)
         method.handle_timer(now)
     raise AssertionError('method did not finish')
+
+
+def flow_of(p):
+    """What a per-flow load balancer hashes: the ports, or the ICMP
+    checksum (scamper's ICMP flow id)."""
+    if p.icmp_sum is not None and p.proto in (IPPROTO_ICMP, IPPROTO_ICMPV6):
+        return p.icmp_sum
+    return p.sport + p.dport
+
+
+class Balanced:
+    """Per-flow load balancing towards one destination: each probe follows
+    one of ``paths`` (each a :class:`Path` to the same destination; they
+    may share :class:`Hop` objects where they meet), chosen by
+    ``flow(probe)`` modulo their number."""
+
+    def __init__(self, paths, flow=flow_of):
+        self.dst = paths[0].dst
+        self.paths = paths
+        self.flow = flow
+
+    def answer(self, p, now):
+        return self.paths[self.flow(p) % len(self.paths)].answer(p, now)

@@ -3,7 +3,9 @@
 Defaults, ranges and the checks between options follow
 scamper_do_tracelb_alloc() and tracelb_arg_param_validate() in
 scamper_tracelb_do.c; the option syntax is scamper_options_parse()'s (see
-scamperd/trace/cmd.py).  Every option takes a value.
+scamperd/trace/cmd.py).  Every option takes a value.  As in scamper
+20211212, ``-s sport`` is checked but not used: the source port (or ICMP
+id) is always the default one.
 """
 
 from scamperd.method import CommandError
@@ -29,7 +31,7 @@ class TracelbCommand:
     def __init__(self):
         self.method = 'udp-dport'
         self.confidence = 95
-        self.sport = None            # -s, else the engine's default
+        self.sport = None            # the engine's default (-s is ignored)
         self.dport = PORT[1]
         self.firsthop = FIRSTHOP[1]
         self.gaplimit = GAPLIMIT[1]
@@ -101,7 +103,7 @@ def parse(args):
         elif c == 'r':
             raise CommandError('tracelb: -r rtraddr is not supported')
         elif c == 's':
-            cmd.sport = _num(c, v, PORT, 'sport')
+            _num(c, v, PORT, 'sport')
         elif c == 't':
             cmd.tos = _num(c, v, TOS, 'tos')
         elif c == 'U':
