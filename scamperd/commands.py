@@ -11,16 +11,18 @@ from scamperd.neighbourdisc import cmd as neighbourdisc_cmd
 from scamperd.ping import cmd as ping_cmd
 from scamperd.sniff import cmd as sniff_cmd
 from scamperd.trace import cmd as trace_cmd
+from scamperd.tracelb import cmd as tracelb_cmd
 
 PARSERS = {
     'trace': trace_cmd.parse,
     'ping': ping_cmd.parse,
+    'tracelb': tracelb_cmd.parse,
     'dealias': dealias_cmd.parse,
     'neighbourdisc': neighbourdisc_cmd.parse,
     'sniff': sniff_cmd.parse,
 }
 # commands of scamper(1) that have their own issues and are not here yet
-LATER = ('tracelb', 'sting', 'tbit')
+LATER = ('sting', 'tbit')
 
 
 def split(line):

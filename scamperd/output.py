@@ -17,6 +17,9 @@ from scamperd.sniff.result import Sniff
 from scamperd.trace import json as trace_json
 from scamperd.trace import text as trace_text
 from scamperd.trace.result import Trace
+from scamperd.tracelb import json as tracelb_json
+from scamperd.tracelb import text as tracelb_text
+from scamperd.tracelb.result import Tracelb
 from scamperd.warts import cycle as warts_cycle
 from scamperd.warts import file as warts_file
 
@@ -26,6 +29,7 @@ FORMATS = ('text', 'json') + WARTS
 _CODECS = {
     Trace: {'text': trace_text.format, 'json': trace_json.format},
     Ping: {'text': ping_text.format, 'json': ping_json.format},
+    Tracelb: {'text': tracelb_text.format, 'json': tracelb_json.format},
     Dealias: {'text': dealias_text.format, 'json': dealias_json.format},
 }
 
