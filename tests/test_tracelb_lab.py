@@ -13,6 +13,7 @@ letter.
 """
 
 import json
+import subprocess
 
 import pytest
 
@@ -151,4 +152,16 @@ def diamond():
 ))
 def test_two_diamonds_as_scamper(diamond, cmd):
     mine, theirs = both(diamond, 'json', cmd)
+    assert masked(tracelb(mine)) == masked(tracelb(theirs))
+
+
+def test_warts_as_scamper_json(ecmp, tmp_path):
+    """Our -O warts, read by Debian's sc_warts2json, is scamper's JSON."""
+    path = tmp_path / 'out.warts'
+    cmd = 'tracelb -P udp-sport 2001:db8:203::10'
+    run(ecmp, [*SCAMPER, '-O', 'warts', '-o', str(path), '-p', '200', '-I',
+               cmd], 999)
+    theirs = run(ecmp, [REAL, '-O', 'json', '-p', '200', '-I', cmd], 1000)
+    mine = subprocess.run(['/usr/bin/sc_warts2json', str(path)],
+                          capture_output=True, text=True, check=True).stdout
     assert masked(tracelb(mine)) == masked(tracelb(theirs))
