@@ -3,7 +3,6 @@ reads them: defaults, ranges, and the errors for bad values."""
 
 import pytest
 
-from scamperd import commands
 from scamperd.method import CommandError
 from scamperd.tracelb.cmd import parse
 
