@@ -5,10 +5,13 @@ always removed), and Debian's scamper as the oracle to compare against.
         traces = real_scamper.json(lab_line, '-c', 'trace', '-i', lab_line.target4)
 
 The labs need root, iproute2, ethtool and ping: without them the fixtures
-fail (they do not skip)."""
+fail (they do not skip).  A run stopped with SIGTERM or SIGHUP (a CI
+timeout, `timeout pytest ...`) ends as one stopped with Ctrl-C, so the labs
+are still removed."""
 
 import json
 import os
+import signal
 import subprocess
 import tempfile
 
@@ -18,6 +21,15 @@ from scamper_cli.lab import Lab, LabError
 
 REAL_SCAMPER = '/usr/bin/scamper'
 WARTSDUMP = '/usr/bin/sc_wartsdump'
+
+
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt('signal %d' % signum)
+
+
+def pytest_configure(config):
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _interrupted)
 
 
 def _session_lab(topo):

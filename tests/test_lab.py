@@ -3,8 +3,10 @@ the lab says it should, and nothing is left behind."""
 
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -188,3 +190,13 @@ def test_cli_up_then_down():
     assert lab_namespaces(name) == set()
     status, _, err, _ = cli('down', name)
     assert status == 1 and 'no lab named' in err
+
+
+def test_sigterm_ends_a_test_run_as_ctrl_c_does():
+    """conftest.py turns SIGTERM (and SIGHUP) into KeyboardInterrupt, so
+    that a run stopped by a timeout still tears down its session labs
+    (found: runs killed that way left their namespaces behind)."""
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), sig)
+            time.sleep(5)          # the signal arrives before this ends
