@@ -167,29 +167,28 @@ class NetIO:
         return new
 
     def open_dl(self, ifindex):
-        """A DlSocket on interface ``ifindex`` (OSError if it cannot be
-        opened, or its link type is not one scamper reads)."""
-        s = self.priv.open_datalink(socket.if_indextoname(ifindex))
+        """A DlSocket on interface ``ifindex`` for the engine's -O dl
+        tasks: IP packets only (OSError if it cannot be opened, or its link
+        type is not one scamper reads)."""
+        dl = self.open_tap(ifindex)
         try:
-            s.setblocking(False)
-            s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
-            hatype = s.getsockname()[3]
-            if hatype in ethernet.ETHERNET_LINKS:
-                attach_filter(s, ethernet.ip_filter())
-            elif hatype not in ethernet.RAW_IP_LINKS:
+            if dl.hatype in ethernet.ETHERNET_LINKS:
+                attach_filter(dl.sock, ethernet.ip_filter())
+            elif dl.hatype not in ethernet.RAW_IP_LINKS:
                 raise OSError(errno.EINVAL, 'unsupported datalink %d'
-                              % hatype)
+                              % dl.hatype)
         except OSError:
-            s.close()
+            dl.sock.close()
             raise
-        return DlSocket(s, ifindex, hatype)
+        return dl
 
     def close_dl(self, dl):
         dl.sock.close()
 
     def open_tap(self, ifindex):
         """A DlSocket on ``ifindex`` that keeps every frame (a task's own
-        datalink, see ``tap`` in scamperd/method.py)."""
+        datalink, see ``tap`` in scamperd/method.py), with the kernel's
+        receive timestamps."""
         s = self.priv.open_datalink(socket.if_indextoname(ifindex))
         try:
             s.setblocking(False)
@@ -341,9 +340,7 @@ def _tx_stamp(sock, key):
     for _ in range(STAMP_READS):
         try:
             _, anc, _, _ = sock.recvmsg(0, 256, socket.MSG_ERRQUEUE)
-        except (BlockingIOError, InterruptedError):
-            break
-        except OSError:
+        except OSError:            # drained (EAGAIN), or an error
             break
         t = tid = None
         for level, ctype, cdata in anc:

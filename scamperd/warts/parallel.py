@@ -33,8 +33,7 @@ from scamperd.warts.file import (HEADER, OBJ_ADDR, ReadState, buffer_frames,
 
 BATCH = 1 << 21        # bytes of objects per batch
 WINDOW = 2             # batches in flight per worker
-MSG = struct.Struct('>Q')       # batch: file offset
-ERR = struct.Struct('>Q')       # error: its offset
+OFFSET = struct.Struct('>Q')    # a batch's, or an error's, file offset
 
 
 def batches(f):
@@ -92,7 +91,7 @@ def convert_batch(state, types, show, defs, blob, off):
             pass
         for otype, _, obj in decode_frames(
                 buffer_frames(memoryview(blob), off), types, state):
-            if not isinstance(obj, (bytes, memoryview)):
+            if not isinstance(obj, bytes):     # a type not decoded
                 s = show(otype, obj)
                 if s is not None:
                     parts.append(s)
@@ -107,8 +106,8 @@ def _encode(text):
 
 def _worker(conn, types, show):
     """Convert batches until an empty message: each comes as two messages
-    (offset, definitions' length and definitions; the objects) and is
-    answered with two (the text; the error, empty if none).  Ctrl-C is
+    (its offset and the definitions; the objects) and is answered with
+    two (the text; the error's offset and message, empty if none).  Ctrl-C is
     the main process's to handle: it ends the workers."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     state = ReadState()
@@ -120,13 +119,13 @@ def _worker(conn, types, show):
             blob = conn.recv_bytes()
         except EOFError:
             return
-        off, = MSG.unpack_from(head)
+        off, = OFFSET.unpack_from(head)
         text, err = convert_batch(state, types, show,
-                                  memoryview(head)[MSG.size:], blob, off)
+                                  memoryview(head)[OFFSET.size:], blob, off)
         try:
             conn.send_bytes(_encode(text))
             conn.send_bytes(b'' if err is None else
-                            ERR.pack(err.offset) + _encode(err.msg))
+                            OFFSET.pack(err.offset) + _encode(err.msg))
         except OSError:           # the main process has stopped reading
             return
 
@@ -159,21 +158,14 @@ def convert(f, types, show, write, workers=None):
 
 def _inline(first, rest, types, show, write):
     state = ReadState()
-
-    def all_batches():
-        yield from first
-        yield from rest
-    try:
-        for b in all_batches():
-            if isinstance(b, WartsError):
-                return b
-            off, blob, _ = b
-            text, err = convert_batch(state, types, show, b'', blob, off)
-            write(_encode(text))
-            if err is not None:
-                return err
-    except WartsError as e:
-        return e
+    for b in _chain(first, rest):
+        if isinstance(b, WartsError):
+            return b
+        off, blob, _ = b
+        text, err = convert_batch(state, types, show, b'', blob, off)
+        write(_encode(text))
+        if err is not None:
+            return err
     return None
 
 
@@ -209,7 +201,7 @@ def _parallel(first, rest, types, show, write, n):
                 total = base + len(defs)
                 delta = b''.join(itertools.islice(defs, seen[w] - base,
                                                   None))
-                conns[w].send_bytes(MSG.pack(off) + delta)
+                conns[w].send_bytes(OFFSET.pack(off) + delta)
                 conns[w].send_bytes(blob)
                 order.put(w)
                 defs.extend(bdefs)
@@ -242,9 +234,9 @@ def _parallel(first, rest, types, show, write, n):
                 break
             slots.release()
             if status:
-                err = WartsError(status[ERR.size:].decode(
+                err = WartsError(status[OFFSET.size:].decode(
                     'utf-8', 'surrogateescape'),
-                    ERR.unpack_from(status)[0])
+                    OFFSET.unpack_from(status)[0])
                 break
     finally:
         stop.set()
