@@ -69,3 +69,19 @@ def test_errors():
         list(F.read_objects(io.BytesIO(F.frame(11, bad))))
     with pytest.raises(WartsError, match='without a source'):
         list(F.read_objects(io.BytesIO(F.encode_object(R.Tbit()))))
+
+
+def test_an_option_of_length_one_prints_nothing():
+    """As scamper: an option whose length byte is 1 matches no printer
+    (found by the mutation test: it raised IndexError)."""
+    from scamperd.tbit.json import option_json
+    from scamperd.tbit.packet import TCPInfo, is_sack, padded, tcp_options
+    tcp_header = bytes(12) + b'\x60\x02' + bytes(6)      # 24-byte header
+    # wscale and sack, each of length 1: the walk moves on by that one
+    # byte, so each length byte is then read as a NOP (as scamper walks)
+    tcp = TCPInfo(padded(tcp_header + b'\x03\x01\x05\x01'), 0)
+    got = list(tcp_options(tcp))
+    assert [k for k, _ in got] == [3, 1, 5, 1]
+    nop = '{"kind":"nop"}'
+    assert [option_json(k, o, 0) for k, o in got] == [None, nop, None, nop]
+    assert not is_sack(5, b'\x05\x01')

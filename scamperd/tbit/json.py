@@ -30,26 +30,30 @@ class ISNs:
 
 
 def option_json(kind, o, isn):
+    """``o``: the option's bytes, its length byte included (as
+    tcp_options gives them); an option of length 1 prints nothing, as in
+    scamper."""
+    n = len(o)
     if kind == 0:
         return '{"kind":"eol"}'
     if kind == 1:
         return '{"kind":"nop"}'
-    if kind == 3 and o[1] == 3:
+    if kind == 3 and n == 3:
         return '{"kind":"wscale", "shift":%u}' % o[2]
-    if kind == 4 and o[1] == 2:
+    if kind == 4 and n == 2:
         return '{"kind":"sack-ok"}'
     if is_sack(kind, o):
         return '{"kind":"sack", "blocks":[%s]}' % ', '.join(
             '{"left":%u, "right":%u}' % b for b in sack_blocks(o, isn))
-    if kind == 8 and o[1] == 10:
+    if kind == 8 and n == 10:
         return '{"kind":"ts", "val":%u, "ecr":%u}' % (u32(o, 2), u32(o, 6))
-    if kind == 34 and o[1] >= 2:
+    if kind == 34 and n >= 2:
         # scamper closes the object only when there is a cookie
         return '{"kind":"fo"' + ((', "cookie":"%s"}' % o[2:].hex())
-                                 if o[1] > 2 else '')
-    if kind == 254 and o[1] >= 4 and o[2:4] == b'\xf9\x89':
+                                 if n > 2 else '')
+    if kind == 254 and n >= 4 and o[2:4] == b'\xf9\x89':
         return '{"kind":"fo-exp"' + ((', "cookie":"%s"}' % o[4:].hex())
-                                     if o[1] > 4 else '')
+                                     if n > 4 else '')
     return None
 
 

@@ -108,7 +108,7 @@ def sack_blocks(opt, isn):
 
 
 def is_sack(kind, opt):
-    return kind == 5 and opt[1] in (10, 18, 26, 34)
+    return kind == 5 and len(opt) in (10, 18, 26, 34)
 
 
 def flag_str(flags):
