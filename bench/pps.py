@@ -1,33 +1,46 @@
 #!/usr/bin/env python3
-"""Packets-per-second benchmark: us against Debian's scamper, in one run.
+"""Rate benchmark: us against Debian's scamper, in one run, in the line lab.
 
-Builds the ``line`` lab, then for each rate runs the same ping workload
-(many targets in 2001:db8:203::/64, enough probes for a few seconds) with our
-scamper and with /usr/bin/scamper, capturing the probes on the wire with
-tcpdump in the source namespace.  Prints per rate and implementation:
+Two kinds of workload, each run with our scamper and /usr/bin/scamper:
+
+**list** (what most scamper users run): one ``ping -c 1 -W 1`` per address
+of a ``-f`` list, ``-O warts -o FILE``, at each rate; the list holds
+rate x seconds addresses of 198.19.0.0/16 (or 2001:db8:203::/64 with
+``--family 6``), all answered by the lab's destination.  The probes are
+captured on the wire at the first router (kernel timestamps).  Per rate and
+implementation:
 
   achieved/target   probes on the wire / capture span, over the rate asked
+  onwire/list       probes on the wire / addresses in the list
+  results/replies   ping objects in the warts file / those with a reply
   p99gap*pps        99th percentile inter-probe gap in units of 1/pps
-  onwire/sent       probes seen on the wire / probes the output says it sent
   cpu/1k            CPU seconds (user+sys, whole process tree) per 1000 probes
-  rss               peak resident memory summed over the process tree (MB)
-  pss               the same as proportional set size: pages shared by
-                    several processes of the tree (our forked workers share
-                    the interpreter and modules) counted once in all
+  pss               peak proportional set size of the process tree (MB):
+                    pages shared by several processes counted once
   wall              wall-clock seconds
-  rtt_med           median RTT reported (µs)
+  rtt_med           median RTT reported (us)
   first             time from start to the first probe on the wire (ms)
 
-and the ratio us/scamper of cpu/1k, rss, pss and wall.  Debian's scamper takes
-at most 10 000 pps: faster rates are reported as n/a for it.
+and the ratios us/scamper.  Debian's scamper takes at most 10 000 pps:
+faster rates are n/a for it.
 
-Usage (root): python3 bench/pps.py [--rates 20,1000,10000,50000]
-              [--seconds 4] [--workers N]
+**same** (tasks to one address): wall-clock seconds of workloads whose
+tasks share a destination, as scamper serialises them, and the time an
+attach client waits for a trace to an address it pinged just before.
+
+**million**: the list workload on a 1 000 000-line list (IPv6) at 10 000
+pps, stopped with SIGTERM after ``--seconds``: the time to the first probe
+and the PSS of the process tree after 1 s and at the end (it must not grow
+with the list).
+
+Usage (root): python3 bench/pps.py [--workload list,same,million]
+              [--rates 1000,2000,5000,10000,20000] [--seconds 3]
+              [--family 4|6] [--workers N] [--only us|scamper]
 """
 
 import argparse
-import json
 import os
+import socket
 import statistics
 import struct
 import subprocess
@@ -43,21 +56,32 @@ from scamper_cli.lab import Lab  # noqa: E402
 OURS = [sys.executable, '-m', 'scamper_cli.main']
 REAL = ['/usr/bin/scamper']
 REAL_MAX_PPS = 10000
-NTARGETS = 50
+BENCH4 = '198.19.0.0/16'      # answered by dst, for lists of up to 65 536
 
 
-def workload(rate, seconds):
-    """(targets, ping command) that asks for twice ``rate`` pps for about
-    ``seconds``, so that the pacer is what limits the rate.
+def add_anyip4(lab):
+    """Make dst answer every address of BENCH4 (routes on the way)."""
+    for node in lab.nodes:
+        if node == 'dst':
+            argv = ['ip', 'route', 'add', 'local', BENCH4, 'dev', 'lo']
+        else:
+            peer = 'dst' if node == 'r3' else None
+            for p in lab.ifaces[node]:
+                if lab._dist[p]['dst'] < lab._dist[node]['dst']:
+                    peer = p
+            via = str(lab.ifaces[peer][node].addr4.ip)
+            argv = ['ip', 'route', 'add', BENCH4, 'via', via, 'dev', peer]
+        subprocess.run(['ip', 'netns', 'exec', lab.ns(node), *argv],
+                       check=True)
 
-    scamper 20211212 reads ping -i fractions by their value (0.1 is the
-    shortest wait it can express), so each target gives at most 10 pps:
-    the demand comes from the number of targets, all IPv6 addresses that
-    the lab's destination answers."""
-    ntargets = max(NTARGETS, -(-2 * rate // 10))
-    targets = ['2001:db8:203::1:%x' % i for i in range(ntargets)]
-    count = max(1, round(rate * seconds / ntargets))
-    return targets, 'ping -c %d -i 0.1' % count
+
+def targets(n, family):
+    if family == 6:
+        return ['2001:db8:203::%x:%x' % (i >> 16, i & 0xffff)
+                for i in range(1, n + 1)]
+    if n > 65536:
+        raise SystemExit('--family 4 lists hold at most 65 536 addresses')
+    return ['198.19.%d.%d' % (i >> 8, i & 0xff) for i in range(n)]
 
 
 def read_pcap(path):
@@ -82,8 +106,7 @@ def read_pcap(path):
 
 
 def tree_mem(pid):
-    """(resident, proportional) memory of pid and its descendants, in
-    bytes."""
+    """Proportional set size of pid and its descendants, in bytes."""
     kids = {}
     for d in os.listdir('/proc'):
         if d.isdigit():
@@ -93,14 +116,12 @@ def tree_mem(pid):
                 kids.setdefault(ppid, []).append(int(d))
             except (OSError, ValueError):
                 pass
-    rss = pss = 0
+    pss = 0
     todo = [pid]
     while todo:
         p = todo.pop()
         todo.extend(kids.get(p, []))
         try:
-            with open('/proc/%d/statm' % p) as f:
-                rss += int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
             with open('/proc/%d/smaps_rollup' % p) as f:
                 for line in f:
                     if line.startswith('Pss:'):
@@ -108,118 +129,271 @@ def tree_mem(pid):
                         break
         except (OSError, ValueError):
             pass
-    return rss, pss
+    return pss
 
 
-def run_one(lab, argv, rate, targets, cmd, env=None):
+def run_measured(lab, argv, env=None):
+    """Run argv in src; (wall, cpu seconds of the tree, peak PSS bytes,
+    start time)."""
+    e = dict(os.environ)
+    e.update(env or {})
+    start = time.time()
+    p = subprocess.Popen(['ip', 'netns', 'exec', lab.ns('src'), *argv],
+                         cwd='/', env=e, stderr=subprocess.PIPE,
+                         stdout=subprocess.DEVNULL)
+    peak = [0]
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], tree_mem(p.pid))
+            done.wait(0.05)
+    th = threading.Thread(target=sample)
+    th.start()
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.time() - start
+    done.set()
+    th.join()
+    err = p.stderr.read().decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError('%s failed: %s' % (argv[0], err))
+    return wall, ru.ru_utime + ru.ru_stime, peak[0], start
+
+
+def count_results(path):
+    from scamperd.warts import ScamperFile
+    n = replied = 0
+    rtts = []
+    with ScamperFile(path) as f:
+        for obj in f:
+            if type(obj).__name__ == 'Ping':
+                n += 1
+                got = [r for rs in obj.replies for r in rs]
+                if got:
+                    replied += 1
+                    rtts.append(got[0].rtt)
+    return n, replied, rtts
+
+
+def run_list(lab, argv, rate, addrs, family, env=None):
     with tempfile.TemporaryDirectory() as tmp:
         os.chmod(tmp, 0o755)
         pcap = os.path.join(tmp, 'probes.pcap')
-        out = os.path.join(tmp, 'out.json')
-        iface = 'r1'          # lab interfaces are named after their peer
-        cap = subprocess.Popen(
-            ['ip', 'netns', 'exec', lab.ns('src'), 'tcpdump', '-q', '-n',
-             '-B', '262144', '-s', '64', '-w', pcap,
-             '-i', iface,
-             'icmp6 and ip6[40] == 128'], stderr=subprocess.PIPE)
-        _wait_listening(cap)
-        e = dict(os.environ)
-        e.update(env or {})
-        start = time.time()
+        out = os.path.join(tmp, 'out.warts')
         listfile = os.path.join(tmp, 'targets.txt')
         with open(listfile, 'w') as f:
-            f.write('\n'.join(targets) + '\n')
-        p = subprocess.Popen(['ip', 'netns', 'exec', lab.ns('src'), *argv,
-                              '-O', 'json', '-o', out, '-p', str(rate),
-                              '-c', cmd, '-f', listfile],
-                             cwd='/', env=e, stderr=subprocess.PIPE)
-        peak = [0, 0]
-        done = threading.Event()
-
-        def sample():
-            while not done.is_set():
-                peak[:] = map(max, peak, tree_mem(p.pid))
-                done.wait(0.05)
-        th = threading.Thread(target=sample)
-        th.start()
-        _, status, ru = os.wait4(p.pid, 0)
-        wall = time.time() - start
-        done.set()
-        th.join()
-        p.returncode = os.waitstatus_to_exitcode(status)
-        err = p.stderr.read().decode()
+            f.write('\n'.join(addrs) + '\n')
+        filt = ('icmp[icmptype] == icmp-echo' if family == 4 else
+                'icmp6 and ip6[40] == 128')
+        cap = subprocess.Popen(
+            ['ip', 'netns', 'exec', lab.ns('r1'), 'tcpdump', '-q', '-n',
+             '-B', '65536', '-s', '64', '-w', pcap, '-i', 'src', filt],
+            stderr=subprocess.PIPE)
+        line = cap.stderr.readline().decode()
+        if 'listening' not in line:
+            raise RuntimeError('tcpdump did not start: ' + line)
+        wall, cpu, pss, start = run_measured(
+            lab, [*argv, '-O', 'warts', '-o', out, '-p', str(rate),
+                  '-c', 'ping -c 1 -W 1', '-f', listfile], env)
         time.sleep(0.3)
         cap.terminate()
         cap.wait()
-        if p.returncode != 0:
-            raise RuntimeError('%s failed: %s' % (argv[0], err))
         times = read_pcap(pcap)
-        sent = 0
-        rtts = []
-        with open(out) as f:
-            for line in f:
-                o = json.loads(line)
-                if o.get('type') == 'ping':
-                    sent += o.get('ping_sent', 0)
-                    rtts += [r['rtt'] for r in o.get('responses', [])]
-    cpu = ru.ru_utime + ru.ru_stime
+        nres, replied, rtts = count_results(out)
     span = times[-1] - times[0] if len(times) > 1 else 0
     gaps = sorted(b - a for a, b in zip(times, times[1:]))
-    p99 = gaps[int(0.99 * (len(gaps) - 1))] if gaps else 0
     return {
         'achieved': (len(times) - 1) / span / rate if span else 0,
-        'p99gap': p99 * rate,
-        'onwire': len(times), 'sent': sent,
-        'cpu1k': cpu / max(1, len(times)) * 1000,
-        'rss': peak[0] / 1e6, 'pss': peak[1] / 1e6, 'wall': wall,
-        'rtt_med': statistics.median(rtts) * 1000 if rtts else float('nan'),
+        'p99gap': gaps[int(0.99 * (len(gaps) - 1))] * rate if gaps else 0,
+        'onwire': len(times), 'list': len(addrs), 'results': nres,
+        'replied': replied, 'cpu1k': cpu / max(1, len(times)) * 1000,
+        'pss': pss / 1e6, 'wall': wall,
+        'rtt_med': statistics.median(rtts) if rtts else float('nan'),
         'first': (times[0] - start) * 1000 if times else float('nan'),
     }
 
 
-def _wait_listening(cap):
-    # tcpdump prints "listening on ..." once the capture runs
-    line = cap.stderr.readline().decode()
-    if 'listening' not in line:
-        raise RuntimeError('tcpdump did not start: ' + line)
-
-
-def fmt(r):
+def fmt_list(r):
     if r is None:
         return 'n/a'
-    return ('achieved/target %.3f  p99gap*pps %.2f  onwire/sent %d/%d  '
-            'cpu/1k %.3fs  rss %.0fMB  pss %.0fMB  wall %.2fs  '
+    return ('achieved/target %.3f  onwire/list %d/%d  results/replies %d/%d'
+            '  p99gap*pps %.1f  cpu/1k %.3fs  pss %.0fMB  wall %.2fs  '
             'rtt_med %.0fus  first %.0fms' % (
-                r['achieved'], r['p99gap'], r['onwire'], r['sent'],
-                r['cpu1k'], r['rss'], r['pss'], r['wall'], r['rtt_med'],
-                r['first']))
+                r['achieved'], r['onwire'], r['list'], r['results'],
+                r['replied'], r['p99gap'], r['cpu1k'], r['pss'], r['wall'],
+                r['rtt_med'], r['first']))
+
+
+def bench_list(lab, rates, seconds, family, env, only):
+    for rate in rates:
+        addrs = targets(int(rate * seconds), family)
+        us = run_list(lab, OURS, rate, addrs, family, env) \
+            if only != 'scamper' else None
+        them = run_list(lab, REAL, rate, addrs, family) \
+            if rate <= REAL_MAX_PPS and only != 'us' else None
+        print('%6d pps  list of %d, ping -c 1 -W 1, warts' % (rate,
+                                                              len(addrs)))
+        print('   us      %s' % fmt_list(us))
+        print('   scamper %s' % fmt_list(them))
+        if us and them:
+            print('   us/scamper  cpu/1k %.2f  pss %.2f  wall %.2f' % (
+                us['cpu1k'] / them['cpu1k'], us['pss'] / them['pss'],
+                us['wall'] / them['wall']))
+        sys.stdout.flush()
+
+
+# -- tasks to the same address ---------------------------------------------
+
+T4, T6 = '203.0.113.10', '2001:db8:203::10'
+TRACE_METHODS = ('udp', 'icmp', 'udp-paris', 'icmp-paris', 'tcp', 'tcp-ack')
+SAME = [
+    ('12 traces: 6 methods x 2 addresses',
+     [['-I', 'trace -P %s %s' % (m, a)] for a in (T4, T6)
+      for m in TRACE_METHODS]),
+    ('two ping -c 1 -W 1 to one address',
+     [['-I', 'ping -c 1 -W 1 ' + T4]] * 2),
+    ('ping -c 1, trace -P udp, trace -P icmp-paris to one address',
+     [['-I', 'ping -c 1 ' + T4], ['-I', 'trace -P udp ' + T4],
+      ['-I', 'trace -P icmp-paris ' + T4]]),
+]
+
+
+def same_list(tmp):
+    """A 60-line list holding 20 addresses 3 times."""
+    path = os.path.join(tmp, 'same.txt')
+    with open(path, 'w') as f:
+        f.write(''.join('203.0.113.%d\n' % (20 + i % 20) for i in range(60)))
+    return ['-c', 'ping -c 1 -W 1', '-f', path]
+
+
+def attach_wait(lab, argv, tmp):
+    """Seconds an attach client waits for ``trace`` to an address whose
+    ``ping`` result it has just received."""
+    sock = os.path.join(tmp, 'ctl.sock')
+    p = subprocess.Popen(['ip', 'netns', 'exec', lab.ns('src'), *argv,
+                          '-U', sock], cwd='/', stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if os.path.exists(sock):
+                break
+            time.sleep(0.05)
+        c = socket.socket(socket.AF_UNIX)
+        c.connect(sock)
+        f = c.makefile('rb')
+
+        def until(kind):
+            while True:
+                line = f.readline()
+                if not line or line.startswith(b'ERR'):
+                    raise RuntimeError('control socket: %r' % line)
+                if line.startswith(b'DATA '):
+                    if kind in f.read(int(line.split()[1])):
+                        return
+        c.sendall(b'attach format json\n')
+        until(b'"cycle-start"')
+        c.sendall(b'ping -c 1 %s\n' % T4.encode())
+        until(b'"ping"')
+        t0 = time.time()
+        c.sendall(b'trace %s\n' % T4.encode())
+        until(b'"trace"')
+        wait = time.time() - t0
+        c.sendall(b'done\n')
+        c.close()
+        return wait
+    finally:
+        p.terminate()
+        p.wait()
+
+
+def bench_same(lab, only):
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o755)
+        rows = [(name, [w for a in args for w in a]) for name, args in SAME]
+        rows.append(('a 60-line list holding 20 addresses 3 times',
+                     same_list(tmp)))
+        for name, args in rows:
+            got = {}
+            for who, argv in (('us', OURS), ('scamper', REAL)):
+                if only and only != who:
+                    continue
+                out = os.path.join(tmp, 'out.warts')
+                got[who] = run_measured(
+                    lab, [*argv, '-p', '1000', '-O', 'warts', '-o', out,
+                          *args])[0]
+            print('%-62s %s' % (name, '  '.join(
+                '%s %.2fs' % kv for kv in got.items())))
+            sys.stdout.flush()
+        got = {}
+        for who, argv in (('us', OURS), ('scamper', REAL)):
+            if not only or only == who:
+                got[who] = attach_wait(lab, argv, tmp)
+        print('%-62s %s' % ('attach: trace to an address pinged just before',
+                            '  '.join('%s %.3fs' % kv for kv in got.items())))
+
+
+def bench_million(lab, seconds, env, only):
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o755)
+        listfile = os.path.join(tmp, 'million.txt')
+        with open(listfile, 'w') as f:
+            f.write('\n'.join(targets(1000000, 6)) + '\n')
+        for who, argv in (('us', OURS), ('scamper', REAL)):
+            if only and only != who:
+                continue
+            out = os.path.join(tmp, 'out.warts')
+            pcap = os.path.join(tmp, 'first.pcap')
+            cap = subprocess.Popen(
+                ['ip', 'netns', 'exec', lab.ns('r1'), 'tcpdump', '-q', '-n',
+                 '-c', '1', '-w', pcap, '-i', 'src',
+                 'icmp6 and ip6[40] == 128'], stderr=subprocess.PIPE)
+            if 'listening' not in cap.stderr.readline().decode():
+                raise RuntimeError('tcpdump did not start')
+            e = dict(os.environ)
+            e.update(env or {})
+            start = time.time()
+            p = subprocess.Popen(
+                ['ip', 'netns', 'exec', lab.ns('src'), *argv, '-p', '10000',
+                 '-O', 'warts', '-o', out, '-c', 'ping -c 1 -W 1',
+                 '-f', listfile], cwd='/', env=e, stderr=subprocess.DEVNULL)
+            samples = []
+            while time.time() - start < seconds:
+                time.sleep(0.25)
+                samples.append((time.time() - start, tree_mem(p.pid)))
+            p.terminate()
+            p.wait()
+            cap.wait(timeout=5)
+            first = (read_pcap(pcap) or [float('nan')])[0] - start
+            at1 = min(samples, key=lambda s: abs(s[0] - 1.0))[1]
+            print('million   %-8s first probe %.0fms  pss at 1s %.0fMB  '
+                  'at %.0fs %.0fMB  peak %.0fMB' % (
+                      who, first * 1000, at1 / 1e6, samples[-1][0],
+                      samples[-1][1] / 1e6,
+                      max(s for _, s in samples) / 1e6))
+            sys.stdout.flush()
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--rates', default='20,1000,10000,50000')
-    ap.add_argument('--seconds', type=float, default=4)
+    ap.add_argument('--workload', default='list,same,million')
+    ap.add_argument('--rates', default='1000,2000,5000,10000,20000')
+    ap.add_argument('--seconds', type=float, default=3)
+    ap.add_argument('--family', type=int, default=4, choices=(4, 6))
     ap.add_argument('--workers', type=int, default=0)
+    ap.add_argument('--only', choices=('us', 'scamper'))
     a = ap.parse_args()
     env = {'SCAMPER_WORKERS': str(a.workers)} if a.workers else None
     with Lab('line') as lab:
-        for rate in (int(x) for x in a.rates.split(',')):
-            targets, cmd = workload(rate, a.seconds)
-            us = run_one(lab, OURS, rate, targets, cmd, env)
-            them = run_one(lab, REAL, rate, targets, cmd) \
-                if rate <= REAL_MAX_PPS else None
-            print('%6d pps  %s' % (rate, cmd))
-            print('   us      %s' % fmt(us))
-            print('   scamper %s' % fmt(them))
-            if them:
-                print('   us/scamper  cpu/1k %.2f  rss %.2f  pss %.2f  '
-                      'wall %.2f  rtt_med %+.0fus' % (
-                          us['cpu1k'] / them['cpu1k'] if them['cpu1k']
-                          else float('nan'),
-                          us['rss'] / them['rss'], us['pss'] / them['pss'],
-                          us['wall'] / them['wall'],
-                          us['rtt_med'] - them['rtt_med']))
-            sys.stdout.flush()
+        add_anyip4(lab)
+        for w in a.workload.split(','):
+            if w == 'list':
+                bench_list(lab, [int(x) for x in a.rates.split(',')],
+                           a.seconds, a.family, env, a.only)
+            elif w == 'same':
+                bench_same(lab, a.only)
+            elif w == 'million':
+                bench_million(lab, max(a.seconds, 3), env, a.only)
+            else:
+                raise SystemExit('unknown workload %r' % w)
 
 
 if __name__ == '__main__':

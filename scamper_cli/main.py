@@ -154,7 +154,7 @@ def main(argv=None, socket_perms=(None, None), data_ids=False):
                      % (time.strftime('[%H:%M:%S]').encode(), pid))
         cfg = {
             'pps': o.pps, 'window': o.window, 'format': o.format,
-            'holdtime': 5.0, 'sport': (pid & 0x7fff) | 0x8000,
+            'sport': (pid & 0x7fff) | 0x8000,
             'workers': int(os.environ.get('SCAMPER_WORKERS', '0')) or None,
             'cycle': None if listeners else cycle,
             'listeners': [socket.socket(fileno=fd) for fd in listeners],

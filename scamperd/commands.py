@@ -1,28 +1,23 @@
 """Measurement commands: splitting a command line and finding its parser.
 
-Each command lives in its own package with a ``cmd`` module whose
-``parse(words)`` returns a command object (``name``, ``dst``, ``family``,
-``src``, ``sport``, ``create(ctx)``).
+Each command lives in its own package, scamperd/<name>/, with a ``cmd``
+module whose ``parse(words)`` returns a command object (``name``, ``dst``,
+``family``, ``src``, ``sport``, ``create(ctx)``).  A command's modules are
+imported when it is first used: a run of pings never loads the others.
 """
 
-from scamperd.dealias import cmd as dealias_cmd
-from scamperd.method import CommandError
-from scamperd.neighbourdisc import cmd as neighbourdisc_cmd
-from scamperd.ping import cmd as ping_cmd
-from scamperd.sniff import cmd as sniff_cmd
-from scamperd.trace import cmd as trace_cmd
-from scamperd.tracelb import cmd as tracelb_cmd
+import importlib
+import socket
 
-PARSERS = {
-    'trace': trace_cmd.parse,
-    'ping': ping_cmd.parse,
-    'tracelb': tracelb_cmd.parse,
-    'dealias': dealias_cmd.parse,
-    'neighbourdisc': neighbourdisc_cmd.parse,
-    'sniff': sniff_cmd.parse,
-}
+from scamperd.method import CommandError
+
+COMMANDS = ('trace', 'ping', 'tracelb', 'dealias', 'neighbourdisc', 'sniff')
 # commands of scamper(1) that have their own issues and are not here yet
 LATER = ('sting', 'tbit')
+# commands whose last word is their one destination, on which nothing else
+# of the command depends but its address family: see parse()
+BY_DESTINATION = ('trace', 'ping', 'tracelb')
+TEMPLATES_MAX = 1024
 
 
 def split(line):
@@ -55,13 +50,65 @@ def split(line):
     return words
 
 
+_templates = {}     # (line before its last word, family) -> parsed command
+
+
 def parse(line):
-    """Parse a whole command, e.g. ``trace -P icmp-paris 192.0.2.1``."""
+    """Parse a whole command, e.g. ``trace -P icmp-paris 192.0.2.1``.
+
+    A list runs one command on many addresses, so a command of
+    BY_DESTINATION is parsed once for each address family: later lines
+    that differ only in the destination (their last word, an address) get
+    a copy of it with that destination."""
+    head, _, last = line.rpartition(' ')
+    for family in (socket.AF_INET, socket.AF_INET6):
+        t = _templates.get((head, family))
+        if t is not None:
+            try:
+                dst = socket.inet_pton(family, last)
+            except OSError:
+                break
+            # the C library takes forms of IPv4 addresses (leading zeros)
+            # that the commands' parsers refuse
+            if family == socket.AF_INET and socket.inet_ntoa(dst) != last:
+                break
+            cmd = _clone(t)
+            cmd.dst = dst
+            return cmd
+    cmd = _parse(line)
+    if cmd.name in BY_DESTINATION and head:
+        family = socket.AF_INET if cmd.family == 4 else socket.AF_INET6
+        try:
+            if socket.inet_pton(family, last) == cmd.dst:
+                if len(_templates) >= TEMPLATES_MAX:
+                    _templates.clear()
+                _templates[head, family] = cmd
+                cmd = _clone(cmd)
+        except OSError:
+            pass
+    return cmd
+
+
+def _parser(name):
+    if name not in COMMANDS:
+        return None
+    return importlib.import_module('scamperd.%s.cmd' % name).parse
+
+
+def _clone(cmd):
+    """A shallow copy of a parsed command (its attributes are not changed
+    by the methods, so they may be shared)."""
+    c = object.__new__(type(cmd))
+    c.__dict__ = cmd.__dict__.copy()
+    return c
+
+
+def _parse(line):
     words = split(line)
     if not words:
         raise CommandError('empty command')
     name = words[0]
-    parser = PARSERS.get(name)
+    parser = _parser(name)
     if parser is None:
         if name in LATER:
             raise CommandError('%s is not supported yet' % name)
@@ -69,12 +116,23 @@ def parse(line):
     return parser(words[1:])
 
 
+def signature(cmd):
+    """The keys of the task's signature, as scamper 20211212 declares them
+    (scamper_task_sig_t): no two tasks whose signatures share a key run at
+    once.  Most commands probe one destination (a TX_IP signature on its
+    address); a command may declare others with ``sig()``: dealias one per
+    probe definition's destination, neighbourdisc the address it asks for
+    (TX_ND), sniff none (it blocks nothing)."""
+    sig = getattr(cmd, 'sig', None)
+    return sig() if sig is not None else (cmd.dst,)
+
+
 def check_default(command):
     """Validate a default command given with -c (without its target)."""
     words = split(command)
     if not words:
         raise CommandError('empty command')
-    if words[0] not in PARSERS:
+    if words[0] not in COMMANDS:
         if words[0] in LATER:
             raise CommandError('%s is not supported yet' % words[0])
         raise CommandError("unknown command '%s'" % words[0])

@@ -4,11 +4,14 @@ One engine runs in each worker process.  It keeps
 
 * the tasks in progress, each wrapping a method (scamperd/method.py);
 * a send queue of tasks whose method has a probe ready, served one probe
-  per pacer slot (scamperd/pacer.py), in turn;
+  per pacer slot (scamperd/pacer.py), in turn; a slot that no queued task
+  needs starts a new task, which ``feed`` (the worker's) provides;
 * a heap of method timers;
 * the demultiplexing table: the key of every probe sent (scamperd/probe.py)
-  maps to its task.  When a task ends its keys stay reserved for the hold
-  time, so that late replies are dropped instead of reaching another task;
+  maps to its task.  When a task ends its keys are freed at once: the
+  supervisor never runs two tasks to one destination at the same time (as
+  scamper), and a late reply reaches whichever task then owns its key,
+  whose method tells it apart by what its probes carried, as in scamper;
 * the datalink sockets of the tasks that want one (a probe with an
   ``ifindex``): one per interface, open while a task uses it.  Such a task
   gets its replies from the datalink only, the others from the raw sockets
@@ -23,7 +26,7 @@ or a ping is.
 
 import collections
 import heapq
-import selectors
+import select
 import time
 
 from scamperd.net.packet import encode_probe
@@ -32,6 +35,15 @@ from scamperd.probe import probe_key, reply_key
 # A send slot closer than this is taken at once: the kernel cannot put a
 # process to sleep for less (its timer slack is 50 us).
 EARLY = 0.00005
+# A timer due this long or less before the next send slot waits for that
+# slot, so that at high rates one wake-up serves both.
+COALESCE = 0.002
+# The shortest sleep.  Waking costs more CPU than anything done per probe
+# (tens of microseconds on a virtual machine), so above 1/QUANTUM packets
+# per second the slots that came during one sleep are sent together when
+# it ends (the pacer lets slots be caught up), as scamper's millisecond
+# timers do.  Replies keep the kernel's receive times, whenever read.
+QUANTUM = 0.001
 
 
 class Task:
@@ -41,7 +53,7 @@ class Task:
     def __init__(self, task_id, method):
         self.id = task_id
         self.method = method
-        self.keys = set()
+        self.keys = []          # the demultiplexing keys it owned
         self.timer_at = None
         self.queued = False
         self.done = False
@@ -51,24 +63,24 @@ class Task:
 
 
 class Engine:
-    def __init__(self, io, pacer, on_done, holdtime=5.0, clock=time.time):
+    def __init__(self, io, pacer, on_done, clock=time.time, feed=None):
         self.io = io
         self.pacer = pacer
         self.on_done = on_done      # callback(task_id, method, error or None)
-        self.holdtime = holdtime
+        self.feed = feed            # feed(now): start a task; False if none
         self.clock = clock
         self.tasks = {}
         self.sendq = collections.deque()
         self.timers = []
         self._seq = 0
         self.keys = {}                  # key -> Task
-        self.held = {}                  # key -> expiry time
-        self._held_q = collections.deque()
         self.dl = {}                    # ifindex -> [DlSocket, tasks using it]
         self.slot = None                # claimed send slot not yet used
         # select(2) sleeps to the microsecond (epoll to the millisecond);
         # the engine watches a handful of descriptors
-        self.sel = selectors.SelectSelector()
+        self.watched = {}               # fd -> (fileobj, data)
+        self.fds = []
+        self.rx = []                    # the raw receive sockets
         self.rx_open = set()            # (family, proto) with sockets open
 
     # -- tasks -------------------------------------------------------------
@@ -80,7 +92,7 @@ class Engine:
         try:
             if getattr(method, 'tap', 0):
                 task.tap = self.io.open_tap(method.tap)
-                self.sel.register(task.tap, selectors.EVENT_READ, task)
+                self.register(task.tap, task)
             method.start(now)
         except Exception as e:
             self._fault(task, e, now)
@@ -138,66 +150,86 @@ class Engine:
         if task.dl:
             self._dl_release(task.dl)
         if task.tap is not None:
-            self.sel.unregister(task.tap)
+            self.unregister(task.tap)
             self.io.close_dl(task.tap)
             task.tap = None
-        expiry = now + self.holdtime
+        keys = self.keys
         for key in task.keys:
-            if self.keys.get(key) is task:
-                del self.keys[key]
-                self.held[key] = expiry
-                self._held_q.append((expiry, key))
+            if keys.get(key) is task:
+                del keys[key]
         self.on_done(task.id, task.method, task.error)
-
-    def _expire_held(self, now):
-        q = self._held_q
-        while q and q[0][0] <= now:
-            expiry, key = q.popleft()
-            if self.held.get(key) == expiry:
-                del self.held[key]
 
     # -- one turn of the loop ------------------------------------------------
 
     def register(self, fileobj, data):
-        self.sel.register(fileobj, selectors.EVENT_READ, data)
+        """Watch ``fileobj`` for reading: ``data`` None for a raw receive
+        socket, 'dl' for a datalink, a Task for its tap, anything else
+        for the caller of turn()."""
+        fd = fileobj.fileno()
+        self.watched[fd] = (fileobj, data)
+        self.fds = list(self.watched)
+        if data is None:
+            self.rx.append(fileobj)
+
+    def unregister(self, fileobj):
+        self.watched.pop(fileobj.fileno(), None)
+        self.fds = list(self.watched)
 
     def wait_time(self, now, cap):
         """How long the loop may sleep before it has something to do."""
         t = cap
+        slot = None
         if self.sendq:
             if self.slot is None:
                 return 0.0
-            t = min(t, self.slot - now)
+            slot = self.slot - now
+            t = min(t, slot)
         if self.timers:
-            t = min(t, self.timers[0][0] - now)
+            due = self.timers[0][0] - now
+            if slot is None or slot - due > COALESCE:
+                t = min(t, due)
         return max(t, 0.0)
 
     def turn(self, cap=1.0, others=None):
         """Sleep until something is due, then do it.  ``others`` is called
-        with each ready (key.data, fileobj) that is not an engine socket."""
+        with (data, fileobj) of each ready descriptor registered with other
+        data than the engine's own."""
         now = self.clock()
         wait = self.wait_time(now, cap)
         if wait < EARLY:
             wait = 0.0
-        for key, _ in self.sel.select(wait):
-            if key.data is None:
-                self._receive(key.fileobj)
-            elif key.data == 'dl':
-                self._receive(key.fileobj, dl=True)
-            elif type(key.data) is Task:
-                self._tap(key.data)
+        elif wait < QUANTUM:
+            wait = QUANTUM
+        try:
+            ready = select.select(self.fds, (), (), wait)[0]
+        except InterruptedError:
+            ready = ()
+        for fd in ready:
+            got = self.watched.get(fd)
+            if got is None:
+                continue
+            fileobj, data = got
+            if data is None:
+                self._receive(fileobj)
+            elif data == 'dl':
+                self._receive(fileobj, dl=True)
+            elif type(data) is Task:
+                self._tap(data)
             elif others is not None:
-                others(key.data, key.fileobj)
+                others(data, fileobj)
         now = self.clock()
         self._run_timers(now)
-        self._send(now)
-        self._expire_held(now)
+        if self._send(now):
+            # on a short path the replies are in before sendto returns:
+            # read them now rather than after another wake-up
+            for rx in self.rx:
+                self._receive(rx)
 
     def _receive(self, rx, dl=False):
         if dl:
             replies = self.io.receive_dl(rx, self.clock)
         else:
-            replies = self.io.receive(rx, self.clock)
+            replies = self.io.receive(rx, self.clock, self.keys)
         if not replies:
             return
         now = self.clock()
@@ -244,12 +276,17 @@ class Engine:
             self._update(task, now)
 
     def _send(self, now):
+        """Send the probes whose slots have come; True if any was sent."""
         q = self.sendq
-        while q:
+        feed = self.feed
+        sent = False
+        while q or (feed is not None and feed(now)):
+            if not q:
+                continue        # the new task has nothing to send yet
             if self.slot is None:
                 self.slot = self.pacer.claim(now)
             if self.slot - now >= EARLY:
-                return
+                return sent
             task = q.popleft()
             task.queued = False
             m = task.method
@@ -266,7 +303,7 @@ class Engine:
                 now = self.clock()
                 continue
             key = probe_key(probe)
-            if key not in task.keys:
+            if self.keys.get(key) is not task:
                 self._own(task, key, probe)
             try:
                 if probe.ifindex and not task.dl:
@@ -287,8 +324,10 @@ class Engine:
             except Exception as e:      # a probe the codec cannot encode
                 self._fault(task, e, now)
                 continue
+            sent = True
             self._update(task, now)
             now = self.clock()
+        return sent
 
     def _send_frame(self, task, probe, now):
         if task.tap is None:
@@ -312,7 +351,7 @@ class Engine:
         entry = self.dl.get(ifindex)
         if entry is None:
             sock = self.io.open_dl(ifindex)
-            self.sel.register(sock, selectors.EVENT_READ, 'dl')
+            self.register(sock, 'dl')
             entry = self.dl[ifindex] = [sock, 0]
         entry[1] += 1
         task.dl = ifindex
@@ -322,13 +361,12 @@ class Engine:
         entry[1] -= 1
         if entry[1] == 0:
             del self.dl[ifindex]
-            self.sel.unregister(entry[0])
+            self.unregister(entry[0])
             self.io.close_dl(entry[0])
 
     def _own(self, task, key, probe):
-        task.keys.add(key)
+        task.keys.append(key)
         self.keys[key] = task
-        self.held.pop(key, None)
         pk = (probe.family, probe.proto)
         if pk not in self.rx_open:
             self.rx_open.add(pk)

@@ -2,7 +2,9 @@
 
 Each message is a 4-byte big-endian length and a msgpack map, on a
 non-blocking AF_UNIX stream socket.  Reads and writes are buffered so that
-neither side ever blocks on the other.
+neither side ever blocks on the other; what is sent leaves with the next
+flush(), which each side calls once per turn of its loop (one write for
+all that the turn gathered).
 """
 
 import struct
@@ -25,10 +27,10 @@ class Channel:
         return self.sock.fileno()
 
     def send(self, obj):
+        """Queue a message; it leaves with the next flush()."""
         data = msgpack.packb(obj, use_bin_type=True)
         self._wbuf += _LEN.pack(len(data))
         self._wbuf += data
-        self.flush()
 
     def flush(self):
         """Write what the socket takes now; True when nothing is left."""

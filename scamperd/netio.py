@@ -21,7 +21,8 @@ import socket
 import struct
 
 from scamperd.net import ethernet
-from scamperd.net.packet import decode_ipv4, decode_ipv6, decode_ipv6_packet
+from scamperd.net.packet import (decode_ipv4, decode_ipv6, decode_ipv6_packet,
+                                 peek_key4, peek_key6)
 from scamperd.probe import (IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP,
                             IPPROTO_UDP, Reply)
 
@@ -288,18 +289,30 @@ class NetIO:
                 out.append(r)
         return out
 
-    def receive(self, rx, fallback_now):
-        """Read every datagram waiting on ``rx``; return decoded replies."""
+    def receive(self, rx, fallback_now, wanted=None):
+        """Read every datagram waiting on ``rx``; return decoded replies.
+        With ``wanted`` (a container of demultiplexing keys), a reply whose
+        key can be read at a glance and is not there is not decoded."""
         out = []
         sock = rx.sock
+        v4 = rx.family == 4
+        icmp6 = rx.proto == IPPROTO_ICMPV6
         for _ in range(RECV_BATCH):
             try:
                 data, anc, _flags, addr = sock.recvmsg(65535, CMSG_SPACE)
             except OSError:            # drained (EAGAIN), or an error
                 break
-            if rx.family == 4:
+            if v4:
+                if wanted is not None:
+                    k = peek_key4(data)
+                    if k is not None and k not in wanted:
+                        continue
                 r = decode_ipv4(data, _timestamp(anc) or fallback_now())
             else:
+                if wanted is not None and icmp6:
+                    k = peek_key6(data, lambda: _src6(addr))
+                    if k is not None and k not in wanted:
+                        continue
                 r = _decode6(rx.proto, data, anc, addr, fallback_now)
             if r is not None:
                 out.append(r)
@@ -324,12 +337,17 @@ def _decode6(proto, data, anc, addr, fallback_now):
             elif ctype == IPV6_PKTINFO:
                 dst = bytes(cdata[:16])
     try:
-        src = socket.inet_pton(socket.AF_INET6, addr[0].split('%')[0])
+        src = _src6(addr)
     except (OSError, IndexError, TypeError):
         return None
     flow = (addr[2] & 0xfffff) if len(addr) > 2 else 0
     return decode_ipv6(proto, data, src, dst, hlim, tclass,
                        t if t is not None else fallback_now(), flow)
+
+
+def _src6(addr):
+    """The packed source address of what a raw IPv6 socket read."""
+    return socket.inet_pton(socket.AF_INET6, addr[0].split('%')[0])
 
 
 def _tx_stamp(sock, key):

@@ -2,39 +2,32 @@
 
 Workers format their own results (so that the work is spread over the
 pool); the supervisor only writes the bytes, whole and in one piece, plus
-the cycle records around them.
+the cycle records around them.  A result of scamperd/<command>/result.py
+is printed by that package's text.py or json.py (imported when first
+needed), or written by warts/file.py.
 """
 
+import importlib
+
 from scamperd import listcycle
-from scamperd.dealias import json as dealias_json
-from scamperd.dealias import text as dealias_text
-from scamperd.dealias.result import Dealias
-from scamperd.neighbourdisc.result import Neighbourdisc
-from scamperd.ping import json as ping_json
-from scamperd.ping import text as ping_text
-from scamperd.ping.result import Ping
-from scamperd.sniff.result import Sniff
-from scamperd.trace import json as trace_json
-from scamperd.trace import text as trace_text
-from scamperd.trace.result import Trace
-from scamperd.tracelb import json as tracelb_json
-from scamperd.tracelb import text as tracelb_text
-from scamperd.tracelb.result import Tracelb
 from scamperd.warts import cycle as warts_cycle
 from scamperd.warts import file as warts_file
 
 WARTS = warts_file.KINDS
 FORMATS = ('text', 'json') + WARTS
 
-_CODECS = {
-    Trace: {'text': trace_text.format, 'json': trace_json.format},
-    Ping: {'text': ping_text.format, 'json': ping_json.format},
-    Tracelb: {'text': tracelb_text.format, 'json': tracelb_json.format},
-    Dealias: {'text': dealias_text.format, 'json': dealias_json.format},
-}
-
 # what scamper 20211212 writes only in warts (its text and JSON print nothing)
-_WARTS_ONLY = (Neighbourdisc, Sniff)
+_WARTS_ONLY = ('scamperd.neighbourdisc.result', 'scamperd.sniff.result')
+_printers = {}      # (result class, 'text' or 'json') -> format function
+
+
+def _printer(cls, fmt):
+    f = _printers.get((cls, fmt))
+    if f is None:
+        pkg = cls.__module__.rpartition('.')[0]
+        f = _printers[cls, fmt] = importlib.import_module(
+            '%s.%s' % (pkg, fmt)).format
+    return f
 
 
 def format_result(result, fmt, meta=None):
@@ -44,9 +37,10 @@ def format_result(result, fmt, meta=None):
     if fmt in WARTS:
         list_id, cycle_id = (meta or {}).get('warts', (1, 1))
         return warts_file.encode_object(result, list_id, cycle_id)
-    if type(result) in _WARTS_ONLY:
+    cls = type(result)
+    if cls.__module__ in _WARTS_ONLY:
         return b''
-    s = _CODECS[type(result)][fmt](result)
+    s = _printer(cls, fmt)(result)
     if fmt == 'json':
         s += '\n'
     return _bytes(s)

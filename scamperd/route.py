@@ -1,7 +1,8 @@
 """Source address and interface look-ups for a destination.
 
 The source address comes from the kernel's routing decision for a
-connected UDP socket (no packet is sent): cheap enough for every task.  The
+connected UDP socket (no packet is sent), one socket per address family
+connected again for each task: cheap enough for every task.  The
 outgoing interface and its MTU, which only some methods need (trace -M,
 datalink options), come from a netlink route query through pyroute2, which
 is imported the first time it is needed (it takes longer to load than the
@@ -24,19 +25,20 @@ class Router:
     def __init__(self):
         self._ipr = None
         self._mtu = {}
+        self._udp = {}          # family -> the UDP socket connected to ask
 
     def source(self, dst):
         """The packed source address the kernel would use towards dst."""
         family, text = _text(dst)
-        s = socket.socket(family, socket.SOCK_DGRAM)
+        s = self._udp.get(family)
+        if s is None:
+            s = self._udp[family] = socket.socket(family, socket.SOCK_DGRAM)
         try:
             s.connect((text, 33434))
             src = s.getsockname()[0]
         except OSError as e:
             raise RouteError('no route to %s: %s'
                              % (text, e.strerror or e)) from None
-        finally:
-            s.close()
         return socket.inet_pton(family, src.split('%')[0])
 
     def interface(self, dst):
@@ -71,6 +73,9 @@ class Router:
         return mtu
 
     def close(self):
+        for s in self._udp.values():
+            s.close()
+        self._udp.clear()
         if self._ipr is not None:
             self._ipr.close()
             self._ipr = None

@@ -3,9 +3,12 @@ results.
 
 It runs unprivileged.  It reads commands from an input (addresses with a
 default command, or whole commands), validates each one, and hands it to a
-worker that has room, keeping at most ``window`` tasks in progress and never
-two tasks at once (or within the hold time) that would share probe
-identifiers.  Each result comes back formatted and is written whole, by this
+worker that has room, keeping at most ``window`` tasks in progress.  As in
+scamper 20211212, two tasks whose signatures share a key (the destination
+they probe: scamperd.commands.signature) never run at once: a task blocked
+by a running one waits on it, and when that one ends its waiting tasks go
+back to the front of the queue (the last blocked first, as scamper's
+sources take them back), with no added wait.  Each result comes back formatted and is written whole, by this
 process only, between the cycle-start and cycle-stop records.
 
 A worker that dies is replaced; the tasks it held are run again (up to
@@ -28,20 +31,26 @@ import zlib
 import prctl
 
 from scamperd import commands, output
-from scamperd.control.server import Control
 from scamperd.sources import InputSource, Sources
 from scamperd.ipc import Channel
 from scamperd.method import CommandError
 from scamperd.pacer import Pacer
-from scamperd.worker import worker_main
+from scamperd.worker import quiet_gc, worker_main
 
 MAX_TRIES = 3
 MAX_DEFERRED = 10000
+# A worker process sends this many packets per second on one core (with the
+# kernel's work for each); the pool has one worker per WORKER_PPS asked, at
+# most one per CPU: every worker wakes for its own send slots, so a pool
+# larger than the rate needs costs CPU for nothing.
+WORKER_PPS = 8000
+BACKLOG_SECONDS = 0.05    # of probes at the rate asked, queued in each worker
+OUT_BUFFER = 1 << 18      # output bytes gathered before a write, at most
 
 
 class TaskRecord:
     __slots__ = ('id', 'line', 'where', 'sig', 'tries', 'worker', 'home',
-                 'source', 'tag', 'lss')
+                 'source', 'tag', 'lss', 'waiters')
 
     def __init__(self, task_id, line, where, sig, home=None, source=None,
                  tag=None, lss=None):
@@ -55,6 +64,7 @@ class TaskRecord:
         self.source = source  # the Source it came from, and its tag there
         self.tag = tag
         self.lss = lss        # its doubletree local stop set's name
+        self.waiters = None   # tasks blocked by this one, in order
 
 
 class WorkerHandle:
@@ -71,7 +81,7 @@ class WorkerHandle:
 class Supervisor:
     """``inputs`` yields (where, command line) pairs; ``out_fd`` is the
     output descriptor; ``cfg`` is a dict of settings (pps, window, workers,
-    format, holdtime, sport, cycle)."""
+    format, sport, cycle)."""
 
     def __init__(self, priv, inputs, out_fd, cfg, err=sys.stderr,
                  signal_fd=None):
@@ -88,9 +98,10 @@ class Supervisor:
         self.fmt = cfg.get('format', 'text')
         self.compress = output.compressor(self.fmt)   # -O warts.gz etc.
         self.window = cfg.get('window', 0)
-        self.holdtime = cfg.get('holdtime', 5.0)
-        self.nworkers = max(1, cfg.get('workers') or os.cpu_count() or 1)
         self.pacer = Pacer(cfg.get('pps', 20))
+        self.fixed_pool = bool(cfg.get('workers'))
+        self.nworkers = cfg.get('workers') or self._pool_size()
+        self.lss_pool = self.nworkers     # the workers lss names map to
         self.mp = multiprocessing.get_context('fork')
         self.sel = selectors.DefaultSelector()
         if signal_fd is not None:       # signals passed on by the helper
@@ -98,13 +109,13 @@ class Supervisor:
             self.sel.register(signal_fd, selectors.EVENT_READ, ('signal', None))
         self.workers = []
         self.queue = collections.deque()     # validated, not dispatched
-        self.deferred = collections.deque()  # waiting for a signature
+        self.deferred = collections.deque()  # waiting for their worker
         self.active = {}                     # id -> TaskRecord
-        self.sigs = {}                       # sig -> active count
-        self.held = {}                       # sig -> expiry
-        self._held_q = collections.deque()   # (expiry, sig), oldest first
+        self.sigs = {}                       # signature key -> its task
         self.lss_names = set()               # local stop sets in workers
         self.next_id = 1
+        self._out = []                       # output not written yet
+        self._out_len = 0
         self.input_done = False
         self.stopping = False
         self.errors = 0
@@ -116,8 +127,9 @@ class Supervisor:
         sup_end, worker_end = socket.socketpair(socket.AF_UNIX,
                                                 socket.SOCK_STREAM)
         priv_chan = self.priv.new_channel()
-        wcfg = {'format': self.fmt, 'holdtime': self.holdtime,
-                'sport': self.cfg['sport']}
+        backlog = int(self.pacer.pps * BACKLOG_SECONDS / self.nworkers)
+        wcfg = {'format': self.fmt, 'sport': self.cfg['sport'],
+                'backlog': min(max(2, backlog), 1000)}
         proc = self.mp.Process(target=_worker_entry,
                                args=(worker_end, priv_chan, self.pacer, wcfg,
                                      sup_end),
@@ -130,6 +142,20 @@ class Supervisor:
         self.sel.register(proc.sentinel, selectors.EVENT_READ, ('exit', w))
         self.workers.append(w)
         return w
+
+    def _pool_size(self):
+        return max(1, min(os.cpu_count() or 1,
+                          -(-self.pacer.pps // WORKER_PPS)))
+
+    def set_pps(self, pps):
+        """``set pps``: the new rate, and the workers it needs (the pool
+        grows, it does not shrink)."""
+        self.pacer.set_pps(pps)
+        n = self.nworkers
+        if not self.fixed_pool and self._pool_size() > n:
+            self.nworkers = self._pool_size()
+            for i in range(n, self.nworkers):
+                self._spawn(i)
 
     def _lost_worker(self, w):
         """A worker died: run its tasks again on a replacement."""
@@ -149,8 +175,6 @@ class Supervisor:
             if rec.tries >= MAX_TRIES:
                 self._fail(rec, 'worker died %d times running it' % rec.tries)
                 continue
-            # its identifiers are held as if it had finished: replies to
-            # the dead worker's probes must not reach the new run
             self._release(rec)
             rec.worker = None
             self.queue.appendleft(rec)
@@ -178,92 +202,90 @@ class Supervisor:
                 self.err.flush()
                 self.sources.done(src, tag, None)
                 continue
-            sport = cmd.sport if cmd.sport is not None else self.cfg['sport']
             # traces that share a doubletree local stop set run in the same
             # worker, where that set lives
             lss = getattr(cmd, 'lss', None)
             home = self._lss_home(lss) if lss is not None else None
-            rec = TaskRecord(self.next_id, line, where, (cmd.dst, sport),
-                             home, src, tag, lss)
+            rec = TaskRecord(self.next_id, line, where,
+                             commands.signature(cmd), home, src, tag, lss)
             self.next_id += 1
             self.queue.append(rec)
             return True
 
     # -- dispatch ------------------------------------------------------------
 
-    def _may_start(self, rec, w, now):
-        if rec.home is not None and rec.home != w.index:
-            return False
-        sig = rec.sig
-        if self.sigs.get(sig):
-            return False
-        exp = self.held.get(sig)
-        if exp is not None:
-            if exp > now:
-                return False
-            del self.held[sig]
-        return True
+    def _blocked(self, rec):
+        """True when a running task shares a key of rec's signature: rec
+        then waits on it."""
+        sigs = self.sigs
+        for key in rec.sig:
+            other = sigs.get(key)
+            if other is not None:
+                if other.waiters is None:
+                    other.waiters = []
+                other.waiters.append(rec)
+                return True
+        return False
 
-    def _next_task(self, w, now):
+    def _next_task(self, w):
         """The next task that worker w may start now, or None.  Tasks that
-        may not start yet (their identifiers are in use or held, or they
-        belong to another worker) wait in ``deferred``, in order."""
+        belong to another worker wait in ``deferred``, in order; tasks
+        blocked by a running one wait on it."""
         for _ in range(len(self.deferred)):
             rec = self.deferred.popleft()
-            if self._may_start(rec, w, now):
+            if rec.home != w.index:
+                self.deferred.append(rec)
+            elif not self._blocked(rec):
                 return rec
-            self.deferred.append(rec)
         while True:
             if not self.queue:
                 if self.input_done or self.stopping or not self._read_one():
                     return None
             rec = self.queue.popleft()
-            if self._may_start(rec, w, now):
+            if rec.home is not None and rec.home != w.index:
+                self.deferred.append(rec)
+                if len(self.deferred) > MAX_DEFERRED:
+                    return None
+            elif not self._blocked(rec):
                 return rec
-            self.deferred.append(rec)
-            if len(self.deferred) > MAX_DEFERRED:
-                return None
 
     def _dispatch(self):
         if self.stopping:
             return
-        now = time.time()
         for w in self.workers:
+            batch = []
             while w.want > 0:
                 if self.window and len(self.active) >= self.window:
-                    return
-                rec = self._next_task(w, now)
+                    break
+                rec = self._next_task(w)
                 if rec is None:
                     break           # nothing for this worker; maybe for the next
                 rec.tries += 1
                 rec.worker = w
                 self.active[rec.id] = rec
-                self.sigs[rec.sig] = self.sigs.get(rec.sig, 0) + 1
+                for key in rec.sig:
+                    self.sigs[key] = rec
                 w.tasks.add(rec.id)
                 w.want -= 1
                 if rec.lss is not None:
                     self.lss_names.add(rec.lss)
-                msg = {'t': 'task', 'id': rec.id, 'cmd': rec.line}
-                msg.update(rec.source.task_meta(rec.tag))
-                w.chan.send(msg)
-
-    def _expire_held(self, now):
-        q = self._held_q
-        while q and q[0][0] <= now:
-            expiry, sig = q.popleft()
-            if self.held.get(sig) == expiry:
-                del self.held[sig]
+                batch.append((rec.id, rec.line,
+                              rec.source.task_meta(rec.tag)))
+            if batch:
+                w.chan.send({'t': 'tasks', 'l': batch})
 
     def _release(self, rec):
+        """rec no longer runs: free its signature; the tasks it blocked go
+        back to the front of the queue, each in front of the one before
+        (as scamper's source_command_unhold puts them back)."""
         self.active.pop(rec.id, None)
-        n = self.sigs.get(rec.sig, 0) - 1
-        if n > 0:
-            self.sigs[rec.sig] = n
-        else:
-            self.sigs.pop(rec.sig, None)
-            expiry = time.time() + self.holdtime
-            self.held[rec.sig] = expiry
-            self._held_q.append((expiry, rec.sig))
+        sigs = self.sigs
+        for key in rec.sig:
+            if sigs.get(key) is rec:
+                del sigs[key]
+        if rec.waiters:
+            self.queue.extendleft(rec.waiters)
+        rec.waiters = None
         if rec.worker is not None:
             rec.worker.tasks.discard(rec.id)
 
@@ -279,14 +301,16 @@ class Supervisor:
     def _on_messages(self, w):
         for msg in w.chan.receive():
             t = msg.get('t')
-            if t == 'more':
-                w.want += 1
-            elif t == 'result':
-                rec = self.active.get(msg['id'])
-                if rec is None or rec.worker is not w:
-                    continue      # a task already re-run elsewhere
-                self._release(rec)
-                self.sources.done(rec.source, rec.tag, msg['out'])
+            if t == 'results':
+                active = self.active
+                for tid, out in msg['l']:
+                    rec = active.get(tid)
+                    if rec is None or rec.worker is not w:
+                        continue      # a task already re-run elsewhere
+                    self._release(rec)
+                    self.sources.done(rec.source, rec.tag, out)
+            elif t == 'more':
+                w.want += msg['n']
             elif t == 'error':
                 rec = self.active.get(msg['id'])
                 if rec is not None and rec.worker is w:
@@ -298,8 +322,22 @@ class Supervisor:
                     self.sources.done(rec.source, rec.tag, None)
 
     def _write(self, data):
-        self._put(self.compress.compress(data))
+        """Write to the default output: gathered, and written at the end
+        of the loop's turn (or sooner when much is gathered)."""
+        data = self.compress.compress(data)
+        if data:
+            self._out.append(data)
+            self._out_len += len(data)
+            if self._out_len >= OUT_BUFFER:
+                self._flush_out()
         self.written += 1
+
+    def _flush_out(self):
+        if self._out:
+            data = b''.join(self._out)
+            self._out.clear()
+            self._out_len = 0
+            self._put(data)
 
     def _put(self, data):
         view = memoryview(data)
@@ -319,7 +357,7 @@ class Supervisor:
             if pred(rec):
                 rec.worker.chan.send({'t': 'halt', 'id': rec.id})
                 return True
-        for q in (self.queue, self.deferred):
+        for q in self._waiting():
             for rec in q:
                 if pred(rec):
                     q.remove(rec)
@@ -327,8 +365,16 @@ class Supervisor:
                     return True
         return False
 
+    def _waiting(self):
+        """Every list of tasks not started yet."""
+        yield self.queue
+        yield self.deferred
+        for rec in list(self.active.values()):
+            if rec.waiters:
+                yield rec.waiters
+
     def _lss_home(self, name):
-        return zlib.crc32(name.encode()) % self.nworkers
+        return zlib.crc32(name.encode()) % self.lss_pool
 
     def lss_clear(self, name):
         """``lss-clear``: empty the named doubletree local stop set in the
@@ -348,10 +394,10 @@ class Supervisor:
         self.sources.closing = True
         if how in ('flush', 'now'):
             self.sources.drop_pending()
-            for q in (self.queue, self.deferred):
-                while q:
-                    rec = q.popleft()
+            for q in self._waiting():
+                for rec in q:
                     self.sources.done(rec.source, rec.tag, None)
+                q.clear()
         if how == 'now':
             self._signal(signal.SIGTERM, None)
 
@@ -382,15 +428,20 @@ class Supervisor:
         for i in range(self.nworkers):
             self._spawn(i)
         if self.cfg.get('listeners'):
+            from scamperd.control.server import Control
             self.control = Control(self, self.cfg['listeners'],
                                    self.cfg.get('data_ids', False))
+        quiet_gc()
         while True:
             self._dispatch()
+            self._flush_out()
+            for w in self.workers:
+                if w.chan.pending:
+                    w.chan.flush()
             if not self.active and (self.stopping or (
                     self.input_done and not self.queue
                     and not self.deferred)):
                 break
-            self._expire_held(time.time())
             timeout = 0.05 if self.deferred else 1.0
             for key, _ in self.sel.select(timeout):
                 kind, w = key.data
@@ -409,11 +460,9 @@ class Supervisor:
                 else:
                     self._on_messages(w)
                     self._lost_worker(w)
-            for w in self.workers:
-                if w.chan.pending:
-                    w.chan.flush()
         for w in self.workers:
             w.chan.send({'t': 'stop'})
+            w.chan.flush()
         for w in self.workers:
             w.proc.join(5)
             if w.proc.is_alive():
@@ -421,6 +470,7 @@ class Supervisor:
         if cycle is not None:
             cycle.stop = time.time()
             self.sources.outfiles['-'].cycle_stop(cycle)
+        self._flush_out()
         self._put(self.compress.flush())
         if self.control is not None:
             self.control.close()

@@ -1,23 +1,29 @@
 """A worker process: an engine fed with tasks by the supervisor.
 
 Messages from the supervisor (scamperd/ipc.py):
-  {"t": "task", "id": N, "cmd": "trace ... ADDR"}   a task to run
+  {"t": "tasks", "l": [[N, "trace ... ADDR", meta], ...]}   tasks to run
   {"t": "halt", "id": N}                            stop task N early
-  {"t": "pps", "pps": P}                            (informational)
   {"t": "lss-clear", "name": S}     empty doubletree local stop set S
   {"t": "stop"}                                     finish and exit
-Messages to the supervisor:
-  {"t": "more"}                      room for one more task
-  {"t": "result", "id": N, "out": bytes}   a finished task, formatted
-  {"t": "error", "id": N, "msg": text}     a task that could not run
+Messages to the supervisor, gathered for up to REPORT_EVERY seconds (or
+until REPORT_RESULTS results or half a backlog of room are waiting):
+  {"t": "more", "n": K}                  room for K more tasks
+  {"t": "results", "l": [[N, bytes], ...]}   finished tasks, formatted
+  {"t": "error", "id": N, "msg": text}       a task that could not run
+  {"t": "halted", "id": N}          a task halted before it started
 
-A worker keeps a small backlog of tasks that have not started yet, and
-starts one whenever the pacer could send a probe that no running task
-needs, so that starting a task costs no round trip to the supervisor.
+``meta`` is None or what output.format_result needs (format, warts ids).
+A worker keeps a backlog of tasks that have not started yet (``backlog``
+of them, from the supervisor's settings: enough for some milliseconds at
+the rate asked), and the engine starts the next one whenever it has a send
+slot that no running task needs, so that starting a task costs no round
+trip to the supervisor.
 """
 
 import collections
+import gc
 import signal
+import time
 
 from scamper_priv.client import PrivClient
 from scamperd import commands, output
@@ -27,7 +33,8 @@ from scamperd.method import CommandError, Context
 from scamperd.netio import NetIO
 from scamperd.route import Router, RouteError
 
-BACKLOG = 2
+REPORT_EVERY = 0.01
+REPORT_RESULTS = 64
 
 
 class Worker:
@@ -37,58 +44,82 @@ class Worker:
         self.cfg = cfg
         self.io = NetIO(self.priv)
         self.router = Router()
-        self.engine = Engine(self.io, pacer, self._done,
-                             holdtime=cfg.get('holdtime', 5.0))
+        self.engine = Engine(self.io, pacer, self._done, feed=self._start_next)
         self.engine.register(self.sup, 'sup')
         self.backlog = collections.deque()
         self.lss = {}
         self.stopping = False
         self.fmt = cfg.get('format', 'text')
         self.sport = cfg['sport']
+        self.backlog_max = cfg.get('backlog', 2)
+        self.more = self.backlog_max
+        self.results = []
+        self.since = None         # when what is waiting to be sent began
 
     def run(self):
-        for _ in range(BACKLOG):
-            self.sup.send({'t': 'more'})
         eng = self.engine
+        sup = self.sup
         while not (self.stopping and not eng.busy and not self.backlog):
-            if self.sup.closed:
+            if sup.closed:
                 break
-            if self.backlog and not eng.sendq:
-                self._start_next()
-            eng.turn(1.0, self._control)
-            if self.sup.pending:
-                self.sup.flush()
-        self.sup.flush()
+            cap = 1.0
+            if self.results or self.more or sup.pending:
+                now = time.time()
+                if self.since is None:
+                    self.since = now
+                if (now - self.since >= REPORT_EVERY
+                        or len(self.results) >= REPORT_RESULTS
+                        or 2 * self.more >= self.backlog_max
+                        or not self.backlog):
+                    self._report()
+                else:
+                    cap = self.since + REPORT_EVERY - now
+            eng.turn(cap, self._control)
+        self._report()
         self.io.close()
         self.router.close()
+
+    def _report(self):
+        """Send what has been gathered, in one write."""
+        self.since = None
+        sup = self.sup
+        if self.results:
+            sup.send({'t': 'results', 'l': self.results})
+            self.results = []
+        if self.more:
+            sup.send({'t': 'more', 'n': self.more})
+            self.more = 0
+        if sup.pending:
+            sup.flush()
 
     def _control(self, data, fileobj):
         for msg in self.sup.receive():
             t = msg.get('t')
-            if t == 'task':
-                self.backlog.append(msg)
+            if t == 'tasks':
+                self.backlog.extend(msg['l'])
             elif t == 'halt':
                 tid = msg['id']
                 if not self.engine.halt(tid):
-                    for i, m in enumerate(self.backlog):
-                        if m['id'] == tid:
+                    for i, task in enumerate(self.backlog):
+                        if task[0] == tid:
                             del self.backlog[i]
+                            self.more += 1
                             self.sup.send({'t': 'halted', 'id': tid})
                             break
-            elif t == 'pps':
-                pass
             elif t == 'lss-clear':
                 # emptied in place: running traces share the set
                 self.lss.get(msg['name'], set()).clear()
             elif t == 'stop':
                 self.stopping = True
 
-    def _start_next(self):
-        msg = self.backlog.popleft()
-        self.sup.send({'t': 'more'})
-        tid = msg['id']
+    def _start_next(self, now):
+        """Start the next task of the backlog; False if there is none."""
+        if not self.backlog:
+            return False
+        tid, line, meta = self.backlog.popleft()
+        self.more += 1
         try:
-            cmd = commands.parse(msg['cmd'])
+            cmd = commands.parse(line)
             # ctx.src is the address the route gives (a method told -S uses
             # that instead, and embeds this one when spoofing)
             try:
@@ -103,23 +134,37 @@ class Worker:
             method = cmd.create(ctx)
         except (CommandError, RouteError, OSError) as e:
             self.sup.send({'t': 'error', 'id': tid, 'msg': str(e)})
-            return
-        method.task_meta = msg
-        self.engine.add(tid, method)
+            return True
+        method.task_meta = meta
+        self.engine.add(tid, method, now)
+        return True
 
     def _done(self, tid, method, error=None):
         if error is not None:
             self.sup.send({'t': 'error', 'id': tid,
                            'msg': 'internal error: %s' % error})
             return
-        result = method.result
-        meta = getattr(method, 'task_meta', {})
-        out = output.format_result(result, meta.get('fmt', self.fmt), meta)
-        self.sup.send({'t': 'result', 'id': tid, 'out': out})
+        meta = method.task_meta
+        if meta is None:
+            out = output.format_result(method.result, self.fmt)
+        else:
+            out = output.format_result(method.result,
+                                       meta.get('fmt', self.fmt), meta)
+        self.results.append((tid, out))
 
 
 def worker_main(sup_sock, priv_sock, pacer, cfg):
     """Entry point of a worker process (forked by the supervisor)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    Worker(sup_sock, priv_sock, pacer, cfg).run()
+    w = Worker(sup_sock, priv_sock, pacer, cfg)
+    quiet_gc()
+    w.run()
+
+
+def quiet_gc():
+    """Tasks in flight are many (one per address probed in the last
+    seconds) and make no reference cycles: collect cycles rarely, and never
+    look at what was loaded before this point again."""
+    gc.freeze()
+    gc.set_threshold(50000, 20, 100)

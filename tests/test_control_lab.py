@@ -202,15 +202,17 @@ def test_tcp_listener_from_the_namespace(daemon, lab_line):
 
 def _many_clients(daemon, lab, n, per):
     """n attached clients at once, each sending ``per`` pings with its own
-    user ids; returns {client: [userid of each ping result received]}."""
+    user ids to its own address (pings to one address run one after the
+    other, as in scamper; -o 1 ends each at its reply); returns {client:
+    [userid of each ping result received]}."""
     sel = selectors.DefaultSelector()
     got = {}
     for c in range(n):
         s = daemon.connect()
         s.setblocking(False)
         cmds = ['attach format json'] + [
-            'ping -c 1 -U %d -F %d %s' % (c * 1000 + k, 10000 + c * per + k,
-                                          lab.target4)
+            'ping -c 1 -o 1 -U %d -F %d 203.0.113.%d' % (
+                c * 1000 + k, 10000 + c * per + k, 1 + c % 250)
             for k in range(per)] + ['done']
         out = ''.join(l + '\n' for l in cmds).encode()
         got[c] = []

@@ -223,6 +223,8 @@ class FakeIO:
     def __init__(self):
         self.raw, self.raw_w = socket.socketpair()
         self.dl, self.dl_w = socket.socketpair()
+        self.raw.setblocking(False)
+        self.dl.setblocking(False)
         self.queued = {'raw': [], 'dl': []}
         self.opened, self.closed, self.watched = [], [], []
 
@@ -251,11 +253,14 @@ class FakeIO:
             w.send(b'x')
 
     def _take(self, sock, kind):
-        sock.recv(4096)
+        try:
+            sock.recv(4096)
+        except BlockingIOError:
+            pass
         out, self.queued[kind] = self.queued[kind], []
         return out
 
-    def receive(self, rx, clock):
+    def receive(self, rx, clock, wanted=None):
         return self._take(rx, 'raw')
 
     def receive_dl(self, dl, clock):

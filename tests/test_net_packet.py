@@ -4,6 +4,7 @@ ICMP error quoting the probe must decode to the probe's own fields."""
 import struct
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from scamperd.net import icmp, icmpext, ipopts, ipv4, ipv6
 from scamperd.net.packet import (decode_ipv4, decode_ipv6,
@@ -295,3 +296,87 @@ def test_not_packets():
     bad = bytearray(encode_probe(probes4()[0]))
     bad[2:4] = b'\x00\x10'                      # total length < header
     assert decode_ipv4(bytes(bad), 0) is None
+
+
+# --- reading a reply's key without decoding it (netio's filter) -----------
+
+def replies4():
+    """IPv4 replies of every kind the peek reads, and some it leaves."""
+    out = []
+    for p in probes4():
+        pkt = encode_probe(p)
+        for itype, code in ((11, 0), (3, 3), (3, 4), (12, 0)):
+            out.append(icmp4_error(pkt, itype, code))
+            out.append(icmp4_error(pkt, itype, code, quote_len=28))
+        if p.proto == IPPROTO_ICMP:
+            echo = bytearray(pkt)
+            echo[20] = 0 if p.icmp_type == 8 else 14
+            echo[12:16], echo[16:20] = p.dst, p.src
+            out.append(bytes(echo))
+        else:
+            seg = bytearray(pkt[(pkt[0] & 15) * 4:])
+            seg[0:2], seg[2:4] = seg[2:4], seg[0:2]
+            out.append(ipv4.build(D4, S4, p.proto, 50, 0, 0, True, len(seg))
+                       + seg)
+    return out
+
+
+def replies6():
+    out = []
+    for p in probes6():
+        pkt = encode_probe(p)
+        for itype, code in ((3, 0), (1, 4), (2, 0), (4, 0)):
+            out.append(icmp6_error(pkt, itype, code))
+        if p.proto == IPPROTO_ICMPV6:
+            echo = bytearray(pkt[40:])
+            echo[0] = 129
+            out.append(bytes(echo))
+    return out
+
+
+def _agrees(peeked, decoded):
+    """The peek may only skip what no task could own: the decoded key is
+    the peeked one, or has no identifier, or there is none."""
+    if peeked is None:
+        return True
+    k = reply_key(decoded) if decoded is not None else None
+    return k is None or k == peeked or k[2] is None
+
+
+def test_peek_reads_the_key_of_the_common_replies():
+    from scamperd.net.packet import peek_key4, peek_key6
+    n4 = n6 = 0
+    for pkt in replies4():
+        k = peek_key4(pkt)
+        n4 += k is not None
+        assert _agrees(k, decode_ipv4(pkt, 0))
+        if k is not None:
+            assert k == reply_key(decode_ipv4(pkt, 0))
+    for pkt in replies6():
+        k = peek_key6(pkt, lambda: D6)
+        n6 += k is not None
+        r = decode_ipv6(IPPROTO_ICMPV6, pkt, D6, S6, 60, 0, 0)
+        if k is not None:
+            assert k == reply_key(r)
+    # echo replies, TCP/UDP answers and errors quoting all three protocols
+    assert n4 >= 20 and n6 >= 6
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.data())
+def test_peek_never_skips_what_decoding_would_deliver(data):
+    """Damaged replies (bytes changed, cut short): whatever the peek
+    reads, the decoded reply's key agrees with it."""
+    from scamperd.net.packet import peek_key4, peek_key6
+    v4 = data.draw(st.booleans())
+    base = data.draw(st.sampled_from(replies4() if v4 else replies6()))
+    pkt = bytearray(base)
+    for _ in range(data.draw(st.integers(0, 4))):
+        i = data.draw(st.integers(0, len(pkt) - 1))
+        pkt[i] = data.draw(st.integers(0, 255))
+    pkt = bytes(pkt[:data.draw(st.integers(0, len(pkt)))])
+    if v4:
+        assert _agrees(peek_key4(pkt), decode_ipv4(pkt, 0))
+    else:
+        assert _agrees(peek_key6(pkt, lambda: D6),
+                       decode_ipv6(IPPROTO_ICMPV6, pkt, D6, S6, 60, 0, 0))

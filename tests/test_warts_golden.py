@@ -197,3 +197,31 @@ def test_scamperfile_writes_and_filters_every_registered_type(tmp_path):
     with ScamperFile(str(out)) as f:
         again = [o for o in f if isinstance(o, Sniff)]
     assert [s.to_dump() for s in again] == [s.to_dump() for s in sniffs]
+
+
+def test_the_common_ping_reply_layout_is_the_field_by_field_one():
+    """ping/warts.py writes the usual IPv4 ICMP reply with one layout: it
+    must be what the field-by-field writer gives, for every golden ping
+    reply and for the variations the layout must refuse."""
+    import copy
+    from scamperd.ping import warts as PW
+    from scamperd.warts import codec as C
+    replies = [(obj, r) for case in CASES if case.startswith('ping')
+               for obj in read(case) if isinstance(obj, Ping)
+               for rs in obj.replies for r in rs]
+    assert len(replies) > 20
+    variants = []
+    for ping, r in replies:
+        variants.append((ping, r))
+        for change in ({'flags': r.flags | 8}, {'reply_proto': 17},
+                       {'tx': 0.0}, {'v4rr': [r.addr]}, {'tsreply': (1, 2, 3)},
+                       {'rtt': -5}, {'reply_ttl': None}):
+            r2 = copy.copy(r)
+            for k, v in change.items():
+                setattr(r2, k, v)
+            variants.append((ping, r2))
+    for ping, r in variants:
+        t1, t2 = C.AddrTable(), C.AddrTable()
+        for _ in range(2):          # a new address, then a reference to it
+            assert PW.encode_reply(ping, r, t1) == \
+                PW.encode_reply_fields(ping, r, t2)

@@ -215,7 +215,7 @@ class Control:
         return self.sup.pacer.pps
 
     def set_pps(self, n):
-        self.sup.pacer.set_pps(n)
+        self.sup.set_pps(n)
 
     @property
     def window(self):

@@ -134,6 +134,10 @@ class DealiasCommand:
         self.dst = dealias.probedefs[0].dst if dealias.probedefs else \
             dealias.a
 
+    def sig(self):
+        return tuple(dict.fromkeys(pd.dst for pd in self.dealias.probedefs)) \
+            or (self.dst,)
+
     def create(self, ctx):
         from scamperd.dealias.method import DealiasMethod
         return DealiasMethod(self, ctx)

@@ -148,7 +148,7 @@ class DealiasMethod(Method):
 
     def __init__(self, cmd, ctx, rng=None):
         d = self.result = cmd.dealias
-        self.rng = rng or random.Random()
+        self.rng = rng or random   # the module: reseeded in each fork
         self.v4 = cmd.family == 4
         for pd in d.probedefs:
             # the route's source, and scamper's default port / ICMP id

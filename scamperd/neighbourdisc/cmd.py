@@ -49,6 +49,9 @@ class NeighbourdiscCommand:
         self.replyc = 0
         self.wait = 1000
 
+    def sig(self):
+        return (('nd', self.dst),)
+
     def create(self, ctx):
         """The method, on the interface's datalink; CommandError if there is
         no such interface (scamper writes a neighbourdisc without a source

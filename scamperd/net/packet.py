@@ -89,6 +89,64 @@ def _encode(p, iphl, ip):
 
 # --- decoding ------------------------------------------------------------
 
+# The demultiplexing key of the common replies, read from the bytes without
+# decoding them (scamperd/probe.py's reply_key): a worker reads every reply
+# to every worker's probes, and decodes only those whose key one of its
+# tasks owns.  Each returns None where it cannot tell at a glance (options,
+# fragments, extension headers, other messages): the reply is then decoded.
+# Where it gives a key, reply_key of the decoded reply is that key, or a
+# key no task owns (a field the reply is too short to hold).
+
+def peek_key4(buf):
+    """The key of a whole IPv4 packet read from a raw socket, or None."""
+    try:
+        if buf[0] != 0x45 or buf[6] & 0x3f or buf[7]:
+            return None                 # options, or a fragment
+        length = (buf[2] << 8) | buf[3]
+        if length > len(buf) or length < 28:
+            return None
+        proto = buf[9]
+        if proto == IPPROTO_ICMP:
+            t = buf[20]
+            if t == 0 or t == 14:       # echo and timestamp replies
+                return IPPROTO_ICMP, buf[12:16], (buf[24] << 8) | buf[25]
+            if (t != 3 and t != 11) or length < 56 or buf[28] != 0x45 \
+                    or buf[34] & 0x1f or buf[35]:
+                return None
+            qp = buf[37]
+            if qp == IPPROTO_UDP or qp == IPPROTO_TCP:
+                return qp, buf[44:48], (buf[48] << 8) | buf[49]
+            if qp == IPPROTO_ICMP:
+                return IPPROTO_ICMP, buf[44:48], (buf[52] << 8) | buf[53]
+            return None
+        if proto == IPPROTO_TCP or proto == IPPROTO_UDP:
+            return proto, buf[12:16], (buf[22] << 8) | buf[23]
+    except IndexError:
+        pass
+    return None
+
+
+def peek_key6(buf, src):
+    """The key of an ICMPv6 message read from a raw socket (``src``: the
+    packed source the kernel gave, called only when needed), or None."""
+    try:
+        t = buf[0]
+        if t == 129:                    # echo reply
+            if len(buf) < 8:
+                return None
+            return IPPROTO_ICMP, src(), (buf[4] << 8) | buf[5]
+        if (t != 1 and t != 3) or len(buf) < 56 or buf[8] >> 4 != 6:
+            return None
+        nh = buf[14]
+        if nh == IPPROTO_UDP or nh == IPPROTO_TCP:
+            return nh, buf[32:48], (buf[48] << 8) | buf[49]
+        if nh == IPPROTO_ICMPV6:
+            return IPPROTO_ICMP, buf[32:48], (buf[52] << 8) | buf[53]
+    except (IndexError, OSError, TypeError):
+        pass
+    return None
+
+
 def decode_ipv4(buf, rx):
     """A whole IPv4 packet, as read from a raw socket."""
     buf = memoryview(buf)

@@ -74,6 +74,7 @@ class PingCommand:
         self.tsps = []
         self.userid = 0
         self.flags = 0
+        self.memo = {}      # what methods derive from it (shared by copies)
 
     @property
     def wait(self):

@@ -69,38 +69,67 @@ class PingMethod(Method):
         self.cmd = cmd
         self.kind = family_of(cmd.method)
         self.v4 = cmd.family == 4
-        self.rng = rng or random.Random()
+        self.rng = rng or random   # the module: reseeded in each fork
         self.src = cmd.src or ctx.src
         self.dl = bool(cmd.flags & R.FLAG_DL)
         self.ifindex = ctx.ifindex if self.dl else 0
         self.sport = cmd.sport if cmd.sport is not None else ctx.sport
         self.options = ip_options(cmd) if self.v4 else b''
-        self.payload, self.sum_off = self._payload(ctx.src)
-        tcpseq = tcpack = 0
+        # the payload is the same for every ping of a command (a list run
+        # with -c shares one parsed command): made once, kept in its memo
+        spoof = cmd.flags & R.FLAG_SPOOF
+        key = ('payload', ctx.src if spoof else None)
+        got = cmd.memo.get(key)
+        if got is None:
+            payload, sum_off = self._payload(ctx.src)
+            got = cmd.memo[key] = (bytes(payload), sum_off)
+        self.payload, self.sum_off = got
+        self.tcpseq = self.tcpack = 0
         if self.kind == 'tcp':
             first = cmd.tcpack if cmd.tcpack is not None else \
                 self.rng.getrandbits(32)
             if cmd.method in ('tcp-syn', 'tcp-rst'):
-                tcpseq = first
+                self.tcpseq = first
             else:
-                tcpseq, tcpack = self.rng.getrandbits(32), first
-        self.result = R.Ping(
-            method=cmd.method, src=self.src, dst=cmd.dst, rtr=cmd.rtr,
-            userid=cmd.userid, probe_count=cmd.count, probe_size=cmd.size,
-            probe_datalen=len(cmd.data), probe_data=cmd.data,
-            probe_wait=cmd.wait, probe_timeout=cmd.timeout,
-            probe_ttl=cmd.ttl, probe_tos=cmd.tos, probe_sport=self.sport,
-            probe_dport=cmd.dport, probe_icmpsum=cmd.icmpsum,
-            probe_tcpseq=tcpseq, probe_tcpack=tcpack,
-            probe_tsps=list(cmd.tsps), reply_count=cmd.reply_count,
-            reply_pmtu=cmd.reply_pmtu, flags=cmd.flags,
-            replies=[[] for _ in range(cmd.count)])
+                self.tcpseq, self.tcpack = self.rng.getrandbits(32), first
+        self.start_time = 0.0
+        self.stop = (R.STOP_NONE, 0)
+        self.replies = [[] for _ in range(cmd.count)]
+        self._result = None
         self.done = False
         self.sent = []          # the Probe objects, in order
         self.last = None        # the last packet sent (probe or PTB)
         self.nreplies = 0       # probes with a reply (TBT: fragments)
         self.quote = None       # a reply to quote in a packet too big
         self.due = False        # the inter-probe wait has passed
+
+    @property
+    def result(self):
+        """The Ping so far (made when asked: a ping waiting for its replies
+        holds only what it needs to go on)."""
+        res = self._result
+        if res is None:
+            cmd, n = self.cmd, self.cmd.count
+            res = R.Ping(
+                method=cmd.method, src=self.src, dst=cmd.dst, rtr=cmd.rtr,
+                userid=cmd.userid, probe_count=n, probe_size=cmd.size,
+                probe_datalen=len(cmd.data), probe_data=cmd.data,
+                probe_wait=cmd.wait, probe_timeout=cmd.timeout,
+                probe_ttl=cmd.ttl, probe_tos=cmd.tos, probe_sport=self.sport,
+                probe_dport=cmd.dport, probe_icmpsum=cmd.icmpsum,
+                probe_tcpseq=self.tcpseq, probe_tcpack=self.tcpack,
+                probe_tsps=list(cmd.tsps), reply_count=cmd.reply_count,
+                reply_pmtu=cmd.reply_pmtu, flags=cmd.flags,
+                replies=self.replies, start=self.start_time,
+                stop_reason=self.stop[0], stop_data=self.stop[1])
+            if self.done:
+                sent = self.sent
+                res.ping_sent = len(sent)
+                res.probes = [p.tx for p in sent] + [None] * (n - len(sent))
+                res.probe_ipids = [p.ipid if self.v4 else None
+                                   for p in sent] + [None] * (n - len(sent))
+                self._result = res
+        return res
 
     # --- building probes -------------------------------------------------
 
@@ -162,8 +191,8 @@ class PingMethod(Method):
                 p.sport = (self.sport + i) & 0xffff
             p.dport = cmd.dport
             p.tcp_flags = _TCP_FLAGS[cmd.method]
-            p.tcp_seq = self.result.probe_tcpseq
-            p.tcp_ack = self.result.probe_tcpack
+            p.tcp_seq = self.tcpseq
+            p.tcp_ack = self.tcpack
         else:
             p.proto = IPPROTO_UDP
             p.sport = self.sport
@@ -232,7 +261,7 @@ class PingMethod(Method):
             self.quote = None
         else:
             if not self.sent:
-                self.result.start = now
+                self.start_time = now
             p = self._new_probe(now)
             self.sent.append(p)
             self.due = False
@@ -266,13 +295,7 @@ class PingMethod(Method):
     def _stop(self, reason, data=0):
         if self.done:
             return
-        res = self.result
-        res.stop_reason, res.stop_data = reason, data
-        res.ping_sent = len(self.sent)
-        n = self.cmd.count
-        res.probes = [p.tx for p in self.sent] + [None] * (n - len(self.sent))
-        res.probe_ipids = [p.ipid if self.v4 else None for p in self.sent] \
-            + [None] * (n - len(self.sent))
+        self.stop = (reason, data)
         self.done = True
 
     # --- replies -----------------------------------------------------------
@@ -384,7 +407,7 @@ class PingMethod(Method):
                 and r.size > cmd.reply_pmtu and self.quote is None):
             self.quote = r
 
-        replies = self.result.replies[seq]
+        replies = self.replies[seq]
         stop = False
         if not replies:
             if not cmd.flags & R.FLAG_TBT:

@@ -54,39 +54,45 @@ class Ping:
     """One ping.  ``replies[i]`` is the list of replies to probe i (scamper
     keeps a list per probe: duplicates are possible)."""
 
+    # every field and its default (lists are made anew for each ping)
+    DEFAULTS = {
+        'list': None,
+        'cycle': None,
+        'userid': 0,
+        'method': 'icmp-echo',
+        'src': None,
+        'dst': None,
+        'rtr': None,
+        'start': 0.0,
+        'stop_reason': STOP_NONE,
+        'stop_data': 0,
+        'probe_count': 4,  # requested (-c)
+        'probe_size': 0,
+        'probe_datalen': 0,
+        'probe_wait': 1.0,  # seconds between probes (-i)
+        'probe_timeout': 1,  # -W
+        'probe_ttl': 64,
+        'probe_tos': 0,
+        'probe_sport': 0,
+        'probe_dport': 0,
+        'probe_icmpsum': 0,
+        'probe_tcpseq': 0,  # TCP methods: sequence number used
+        'probe_tcpack': 0,  # TCP methods: acknowledgment number used
+        'probe_data': b'',  # -B payload or -p pattern
+        'reply_count': 0,  # -o
+        'reply_pmtu': 0,  # -M
+        'flags': 0,
+        'ping_sent': 0,
+    }
+
     def __init__(self, **kw):
-        self.list = None
-        self.cycle = None
-        self.userid = 0
-        self.method = 'icmp-echo'
-        self.src = None
-        self.dst = None
-        self.rtr = None
-        self.start = 0.0
-        self.stop_reason = STOP_NONE
-        self.stop_data = 0
-        self.probe_count = 4      # requested (-c)
-        self.probe_size = 0
-        self.probe_datalen = 0
-        self.probe_wait = 1.0     # seconds between probes (-i)
-        self.probe_timeout = 1    # -W
-        self.probe_ttl = 64
-        self.probe_tos = 0
-        self.probe_sport = 0
-        self.probe_dport = 0
-        self.probe_icmpsum = 0
-        self.probe_tcpseq = 0     # TCP methods: sequence number used
-        self.probe_tcpack = 0     # TCP methods: acknowledgment number used
-        self.probe_tsps = []      # prespecified timestamp addresses
-        self.probe_data = b''     # -B payload or -p pattern
-        self.reply_count = 0      # -o
-        self.reply_pmtu = 0       # -M
-        self.flags = 0
-        self.ping_sent = 0
-        self.probes = []          # per probe: tx time (float) or None
-        self.probe_ipids = []     # per probe: IPv4 IP-ID used
-        self.replies = []         # per probe: list of PingReply
-        self.__dict__.update(kw)
+        d = self.__dict__
+        d.update(self.DEFAULTS)
+        d['probe_tsps'] = []  # prespecified timestamp addresses
+        d['probes'] = []  # per probe: tx time (float) or None
+        d['probe_ipids'] = []  # per probe: IPv4 IP-ID used
+        d['replies'] = []  # per probe: list of PingReply
+        d.update(kw)
 
     @property
     def family(self):

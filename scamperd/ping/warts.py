@@ -8,6 +8,8 @@ ping the 32-bit reply IP-ID; for an IPv6 ping the 16-bit IP-IDs); we
 write what it writes.
 """
 
+import struct
+
 from scamperd.ping.result import (FLAG_ICMPSUM, METHOD_NAMES, METHODS, Ping,
                                   PingReply, REPLY_FLAG_PROBE_IPID,
                                   REPLY_FLAG_REPLY_IPID, REPLY_FLAG_REPLY_TTL)
@@ -22,7 +24,33 @@ def _is_icmp(reply):
     return reply.reply_proto == (1 if len(reply.addr) == 4 else 58)
 
 
+# The reply of most pings: an ICMP echo or timestamp reply to an IPv4 ICMP
+# ping, with the TTL and both IP-IDs and no options, written with one
+# layout (fields 2-9, 12, 15 and 16) instead of field by field.
+_V4_ICMP_FLAGS = (REPLY_FLAG_REPLY_TTL | REPLY_FLAG_REPLY_IPID
+                  | REPLY_FLAG_PROBE_IPID)
+_V4_ICMP_HEAD = C.flags_bytes((2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 16))
+_V4_ICMP_A = struct.Struct('>BBHBBIHHH')
+_V4_ICMP_B = struct.Struct('>III')
+
+
 def encode_reply(ping, r, table):
+    if (r.flags == _V4_ICMP_FLAGS and r.reply_proto == 1
+            and r.v4rr is None and r.v4ts is None and r.tsreply is None
+            and len(r.addr) == 4 and len(ping.dst) == 4 and r.tx
+            and int(r.tx) and METHODS[ping.method] in ICMP_METHODS):
+        sec, usec = divmod(round(r.tx * 1000000), 1000000)
+        data = (_V4_ICMP_A.pack(
+            r.flags, r.reply_ttl or 0, r.reply_size or 0, r.icmp_type or 0,
+            r.icmp_code or 0, (r.rtt or 0) & 0xffffffff, r.probe_id,
+            r.reply_ipid or 0, r.probe_ipid or 0) + table.enc(r.addr)
+            + _V4_ICMP_B.pack(r.reply_ipid32 or 0, sec, usec))
+        return _V4_ICMP_HEAD + C.U16.pack(len(data)) + data
+    return encode_reply_fields(ping, r, table)
+
+
+def encode_reply_fields(ping, r, table):
+    """A reply's parameter block, field by field (any reply)."""
     v4 = len(ping.dst) == 4
     v = []
     if r.flags:
@@ -106,55 +134,86 @@ def decode_reply(cur, ping, table, state):
     return r
 
 
+_ALWAYS_A = struct.Struct('>IIBB')       # fields 5, 6, 7
+_ALWAYS_B = struct.Struct('>HHBBHH')     # fields 10 to 15
+U16, U32 = C.U16.pack, C.U32.pack
+
+
 def encode(ping, list_id=0, cycle_id=0):
     """The body of a warts ping object."""
     table = C.AddrTable()
     method = METHODS[ping.method]
     wait, wait_us = divmod(round(ping.probe_wait * 1000000), 1000000)
-    v = C.id_params(list_id, cycle_id)
-    v += [(5, C.timeval(ping.start)), (6, C.u8(ping.stop_reason)),
-          (7, C.u8(ping.stop_data))]
+    ids, v = [], []             # field numbers, and their values
+    if list_id:
+        ids.append(1)
+        v.append(U32(list_id))
+    if cycle_id:
+        ids.append(2)
+        v.append(U32(cycle_id))
+    sec, usec = divmod(round(ping.start * 1000000), 1000000)
+    ids += (5, 6, 7)
+    v.append(_ALWAYS_A.pack(sec, usec, ping.stop_reason, ping.stop_data))
     if ping.probe_data:
-        v += [(8, C.u16(len(ping.probe_data))), (9, bytes(ping.probe_data))]
-    v += [(10, C.u16(ping.probe_count)), (11, C.u16(ping.probe_size)),
-          (12, C.u8(wait)), (13, C.u8(ping.probe_ttl)),
-          (14, C.u16(ping.reply_count)), (15, C.u16(ping.ping_sent))]
+        ids += (8, 9)
+        v.append(U16(len(ping.probe_data)) + bytes(ping.probe_data))
+    ids += (10, 11, 12, 13, 14, 15)
+    v.append(_ALWAYS_B.pack(ping.probe_count, ping.probe_size, wait,
+                            ping.probe_ttl, ping.reply_count, ping.ping_sent))
     if method:
-        v.append((16, C.u8(method)))
+        ids.append(16)
+        v.append(bytes((method,)))
     if ping.probe_sport:
-        v.append((17, C.u16(ping.probe_sport)))
+        ids.append(17)
+        v.append(U16(ping.probe_sport))
     if ping.probe_dport:
-        v.append((18, C.u16(ping.probe_dport)))
+        ids.append(18)
+        v.append(U16(ping.probe_dport))
     if ping.userid:
-        v.append((19, C.u32(ping.userid)))
+        ids.append(19)
+        v.append(U32(ping.userid))
     if ping.src is not None:
-        v.append((20, table.enc(ping.src)))
-    v.append((21, table.enc(ping.dst)))
-    if ping.flags & 0xff:
-        v.append((22, C.u8(ping.flags & 0xff)))
+        ids.append(20)
+        v.append(table.enc(ping.src))
+    ids.append(21)
+    v.append(table.enc(ping.dst))
+    flags = ping.flags
+    if flags & 0xff:
+        ids.append(22)
+        v.append(bytes((flags & 0xff,)))
     if ping.probe_tos:
-        v.append((23, C.u8(ping.probe_tos)))
+        ids.append(23)
+        v.append(bytes((ping.probe_tos,)))
     if ping.probe_tsps:
-        v.append((24, C.u8(len(ping.probe_tsps))
-                  + b''.join(table.enc(a) for a in ping.probe_tsps)))
-    if ping.probe_icmpsum and ping.flags & FLAG_ICMPSUM:
-        v.append((25, C.u16(ping.probe_icmpsum)))
+        ids.append(24)
+        v.append(bytes((len(ping.probe_tsps),))
+                 + b''.join(table.enc(a) for a in ping.probe_tsps))
+    if ping.probe_icmpsum and flags & FLAG_ICMPSUM:
+        ids.append(25)
+        v.append(U16(ping.probe_icmpsum))
     if ping.reply_pmtu:
-        v.append((26, C.u16(ping.reply_pmtu)))
+        ids.append(26)
+        v.append(U16(ping.reply_pmtu))
     if int(ping.probe_timeout) != wait:
-        v.append((27, C.u8(int(ping.probe_timeout))))
+        ids.append(27)
+        v.append(bytes((int(ping.probe_timeout),)))
     if wait_us:
-        v.append((28, C.u32(wait_us)))
+        ids.append(28)
+        v.append(U32(wait_us))
     if ping.probe_tcpack:
-        v.append((29, C.u32(ping.probe_tcpack)))
-    if ping.flags & ~0xff:
-        v.append((30, C.u32(ping.flags)))
+        ids.append(29)
+        v.append(U32(ping.probe_tcpack))
+    if flags & ~0xff:
+        ids.append(30)
+        v.append(U32(flags))
     if ping.probe_tcpseq:
-        v.append((31, C.u32(ping.probe_tcpseq)))
+        ids.append(31)
+        v.append(U32(ping.probe_tcpseq))
     if ping.rtr is not None:
-        v.append((32, C.saddr(ping.rtr)))
+        ids.append(32)
+        v.append(C.saddr(ping.rtr))
     replies = [r for rs in ping.replies[:ping.ping_sent] for r in rs]
-    out = [C.params_bytes(v), C.u16(len(replies))]
+    out = [C.params_from(ids, v), U16(len(replies))]
     out += [encode_reply(ping, r, table) for r in replies]
     return b''.join(out)
 

@@ -39,6 +39,9 @@ class SniffCommand:
         self.icmpid = 0
         self.userid = 0
 
+    def sig(self):
+        return ()
+
     def create(self, ctx):
         """The method, listening on the interface that has ``src`` (none
         if no interface has it: the sniff then ends at once with an

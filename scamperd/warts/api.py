@@ -33,6 +33,8 @@ from scamperd.warts import file as F
 from scamperd.warts.cycle import (CycleStop, cycle_record, cycle_stop_record,
                                   list_record)
 
+F.load_types()     # a reader meets every type
+
 TYPES = {Trace: F.OBJ_TRACE, Ping: F.OBJ_PING, ScamperList: F.OBJ_LIST,
          Cycle: F.OBJ_CYCLE_START, CycleStop: F.OBJ_CYCLE_STOP}
 

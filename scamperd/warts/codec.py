@@ -401,13 +401,32 @@ def id_params(list_id, cycle_id, userid=0):
             if v]
 
 
+_flags_memo = {}       # tuple of field numbers -> flags_bytes of them
+FLAGS_MEMO_MAX = 4096
+
+
 def params_bytes(values):
     """A parameter block from [(field number, encoded value)] in
     ascending field order."""
     if not values:
         return b'\0'
-    data = b''.join(v for _, v in values)
-    return flags_bytes([n for n, _ in values]) + U16.pack(len(data)) + data
+    return params_from([n for n, _ in values], [v for _, v in values])
+
+
+def params_from(ids, values):
+    """A parameter block from the field numbers ``ids``, in ascending
+    order, and their encoded ``values`` (bytes that may hold several
+    fields' values, in order)."""
+    if not ids:
+        return b'\0'
+    key = tuple(ids)
+    flags = _flags_memo.get(key)
+    if flags is None:
+        if len(_flags_memo) >= FLAGS_MEMO_MAX:
+            _flags_memo.clear()
+        flags = _flags_memo[key] = flags_bytes(key)
+    data = b''.join(values)
+    return flags + U16.pack(len(data)) + data
 
 
 def icmpext_bytes(objs):

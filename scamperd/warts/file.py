@@ -14,6 +14,7 @@ adding a type is one module that calls ``register``.
 
 import bz2
 import gzip
+import importlib
 import io
 import lzma
 import struct
@@ -39,6 +40,34 @@ DECODERS = {}     # type -> decode(cursor, ReadState) -> object
 ENCODERS = {}     # class -> (type, encode(obj, list_id, cycle_id) -> body)
 
 CHUNK = 1 << 20
+
+
+# the module that registers each object type's codec when imported
+TYPE_MODULES = {
+    OBJ_LIST: 'scamperd.warts.cycle', OBJ_CYCLE_START: 'scamperd.warts.cycle',
+    OBJ_CYCLE_DEF: 'scamperd.warts.cycle',
+    OBJ_CYCLE_STOP: 'scamperd.warts.cycle', OBJ_TRACE: 'scamperd.trace.warts',
+    OBJ_PING: 'scamperd.ping.warts', 8: 'scamperd.tracelb.warts',
+    9: 'scamperd.dealias.warts', 10: 'scamperd.neighbourdisc.warts',
+    11: 'scamperd.tbit.warts', 12: 'scamperd.sting.warts',
+    13: 'scamperd.sniff.warts', 14: 'scamperd.host.warts',
+    15: 'scamperd.http.warts', 16: 'scamperd.udpprobe.warts',
+    17: 'scamperd.owamp.warts',
+}
+
+
+def load_types():
+    """Import the codec of every object type."""
+    for name in set(TYPE_MODULES.values()):
+        importlib.import_module(name)
+
+
+def _decoder(otype):
+    dec = DECODERS.get(otype)
+    if dec is None and otype in TYPE_MODULES:
+        importlib.import_module(TYPE_MODULES[otype])
+        dec = DECODERS.get(otype)
+    return dec
 
 
 def register(otype, cls=None, decode=None, encode=None):
@@ -191,7 +220,7 @@ def decode_frames(frames, types=None, state=None):
     if state is None:
         state = ReadState()
     for otype, body_off, body in frames:
-        dec = DECODERS.get(otype)
+        dec = _decoder(otype)
         wanted = types is None or otype in types
         if dec is None or not (wanted or otype <= OBJ_ADDR):
             if wanted:
@@ -241,9 +270,17 @@ def compressor(kind):
 
 def encode_object(obj, list_id=0, cycle_id=0):
     """The whole warts object (header included) for a result."""
-    try:
-        otype, enc = ENCODERS[type(obj)]
-    except KeyError:
-        raise TypeError('no warts encoder for %s'
-                        % type(obj).__name__) from None
+    got = ENCODERS.get(type(obj))
+    if got is None:
+        # a result class of scamperd/<command>/result.py: its codec is
+        # that package's warts module
+        pkg = type(obj).__module__.rpartition('.')[0]
+        try:
+            importlib.import_module(pkg + '.warts')
+        except ImportError:
+            pass
+        got = ENCODERS.get(type(obj))
+        if got is None:
+            raise TypeError('no warts encoder for %s' % type(obj).__name__)
+    otype, enc = got
     return frame(otype, enc(obj, list_id, cycle_id))

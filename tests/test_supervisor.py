@@ -1,0 +1,94 @@
+"""Which tasks the supervisor runs at once: scamper 20211212's task
+signatures (scamper_task.c, scamper_sources.c), with no hold time."""
+
+import os
+
+from scamperd import commands
+from scamperd.supervisor import Supervisor, WorkerHandle
+
+
+def supervisor(lines):
+    r, w = os.pipe()
+    os.close(r)
+    inputs = [('-I command %d' % i, line) for i, line in enumerate(lines, 1)]
+    sup = Supervisor(None, inputs, w, {'sport': 0x8000, 'workers': 1})
+    return sup, WorkerHandle(None, None, 0)
+
+
+def start(sup, w):
+    """The next task the supervisor would start, as _dispatch does."""
+    rec = sup._next_task(w)
+    if rec is not None:
+        sup.active[rec.id] = rec
+        for key in rec.sig:
+            sup.sigs[key] = rec
+    return rec
+
+
+def test_tasks_to_different_destinations_run_at_once():
+    sup, w = supervisor(['ping 192.0.2.1', 'trace 192.0.2.2',
+                         'ping 2001:db8::1', 'ping 192.0.2.3'])
+    started = [start(sup, w) for _ in range(4)]
+    assert [r.line for r in started] == ['ping 192.0.2.1', 'trace 192.0.2.2',
+                                         'ping 2001:db8::1', 'ping 192.0.2.3']
+
+
+def test_a_task_to_a_busy_destination_waits_for_it_and_no_longer():
+    sup, w = supervisor(['ping -c 1 192.0.2.1', 'trace -P icmp-paris 192.0.2.1',
+                         'ping 192.0.2.9'])
+    first = start(sup, w)
+    # the trace waits on the ping; the next task is free to go
+    assert start(sup, w).line == 'ping 192.0.2.9'
+    assert start(sup, w) is None
+    assert [r.line for r in first.waiters] == ['trace -P icmp-paris 192.0.2.1']
+    sup._release(first)
+    assert start(sup, w).line == 'trace -P icmp-paris 192.0.2.1'
+
+
+def test_tasks_blocked_by_one_task_come_back_last_blocked_first():
+    """scamper puts each unheld command at the head of its source's list,
+    so the last one blocked runs next; the others then wait on it."""
+    sup, w = supervisor(['ping -c 1 192.0.2.1'] * 4)
+    t1 = start(sup, w)
+    assert start(sup, w) is None          # t2, t3, t4 wait on t1
+    assert [r.id for r in t1.waiters] == [2, 3, 4]
+    sup._release(t1)
+    t4 = start(sup, w)
+    assert t4.id == 4 and start(sup, w) is None
+    assert [r.id for r in t4.waiters] == [3, 2]
+    sup._release(t4)
+    t2 = start(sup, w)
+    assert t2.id == 2 and start(sup, w) is None
+    sup._release(t2)
+    assert start(sup, w).id == 3
+    assert not sup.queue and not sup.deferred
+
+
+def test_signatures_of_each_command():
+    def sig(line):
+        return commands.signature(commands.parse(line))
+    a, b = bytes([192, 0, 2, 1]), bytes([192, 0, 2, 2])
+    assert sig('ping 192.0.2.1') == (a,)
+    assert sig('tracelb 192.0.2.1') == (a,)
+    assert sig('dealias -m ally 192.0.2.1 192.0.2.2') == (a, b)
+    assert sig("dealias -m mercator 192.0.2.1") == (a,)
+    assert sig('neighbourdisc -i lo 192.0.2.1') == (('nd', a),)
+    assert sig('sniff -S 192.0.2.1 icmp[icmpid] == 1') == ()
+
+
+def test_a_dealias_blocks_on_any_of_its_destinations():
+    sup, w = supervisor(['ping -c 1 192.0.2.2',
+                         'dealias -m ally 192.0.2.1 192.0.2.2',
+                         'ping -c 1 192.0.2.1'])
+    ping = start(sup, w)
+    assert start(sup, w).line == 'ping -c 1 192.0.2.1'
+    assert start(sup, w) is None
+    assert [r.line for r in ping.waiters] == [
+        'dealias -m ally 192.0.2.1 192.0.2.2']
+
+
+def test_a_sniff_never_blocks():
+    sup, w = supervisor(['sniff -S 192.0.2.1 icmp[icmpid] == 1',
+                         'sniff -S 192.0.2.1 icmp[icmpid] == 1',
+                         'ping 192.0.2.1'])
+    assert [start(sup, w).id for _ in range(3)] == [1, 2, 3]
