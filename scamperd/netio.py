@@ -351,9 +351,10 @@ def _src6(addr):
 
 
 def _tx_stamp(sock, key):
-    """(time, id) of the newest transmit stamp with an id of at least
-    ``key`` waiting on ``sock``'s error queue (older ones are dropped), or
-    (None, key)."""
+    """(time, id) of the transmit stamp with id ``key`` (the packet just
+    sent), or of the newest one with a larger id, waiting on ``sock``'s
+    error queue (older ones are dropped), or (None, key).  Stamps come in
+    the order of the sends: once ``key``'s is read, nothing newer waits."""
     best, best_id = None, key
     for _ in range(STAMP_READS):
         try:
@@ -371,6 +372,8 @@ def _tx_stamp(sock, key):
                     tid = ee[6]
         if t and tid is not None and tid >= best_id:
             best, best_id = t, tid
+            if tid == key:
+                break
     return best, best_id
 
 
