@@ -89,6 +89,19 @@ def parse(line):
     return cmd
 
 
+def preload(command, fmt):
+    """Import what running ``command`` (a default command such as -c
+    gives) needs: its parser, its method and its output codec, so that the
+    workers forked after this share them instead of each loading them when
+    its first task comes."""
+    words = split(command or '')
+    if not words or words[0] not in COMMANDS:
+        return
+    codec = 'warts' if fmt.startswith('warts') else fmt
+    for part in ('cmd', 'method', codec):
+        importlib.import_module('scamperd.%s.%s' % (words[0], part))
+
+
 def _parser(name):
     if name not in COMMANDS:
         return None

@@ -15,7 +15,6 @@ timestamps: the probes' own frames (matched to the probes just sent, which
 :meth:`NetIO.watch_tx` registers) and the replies.
 """
 
-import ctypes
 import errno
 import socket
 import struct
@@ -95,6 +94,7 @@ class DlSocket:
 def attach_filter(sock, prog):
     """Attach the classic BPF program ``prog`` (packed struct sock_filter
     instructions) to ``sock``; the kernel copies it."""
+    import ctypes       # only datalink sockets take a filter
     buf = ctypes.create_string_buffer(prog, len(prog))
     fprog = struct.pack('HP', len(prog) // 8, ctypes.addressof(buf))
     sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, fprog)

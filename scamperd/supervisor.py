@@ -17,10 +17,8 @@ never written twice.
 """
 
 import collections
-import multiprocessing
-import multiprocessing.connection  # noqa: F401  (loaded before dropping root)
-import multiprocessing.popen_fork  # noqa: F401
 import os
+import select
 import selectors
 import signal
 import socket
@@ -67,6 +65,52 @@ class TaskRecord:
         self.waiters = None   # tasks blocked by this one, in order
 
 
+class WorkerProcess:
+    """A worker forked from the supervisor (no multiprocessing: it costs
+    start-up time).  The child keeps only its channels and stdio, and runs
+    ``target(*args)``; ``sentinel`` (a pidfd) is readable once it ended."""
+
+    def __init__(self, target, args, keep):
+        keep = sorted({0, 1, 2, *keep})
+        pid = os.fork()
+        if pid == 0:                                # the worker
+            code = 1
+            try:
+                for lo, hi in zip(keep, keep[1:] + [os.sysconf('SC_OPEN_MAX')]):
+                    os.closerange(lo + 1, hi)
+                target(*args)
+                code = 0
+            except SystemExit as e:
+                code = e.code if isinstance(e.code, int) else 1
+            except BaseException:
+                import traceback
+                traceback.print_exc()
+            finally:
+                try:
+                    sys.stderr.flush()
+                finally:
+                    os._exit(code)
+        self.pid = pid
+        self.sentinel = os.pidfd_open(pid)
+        self.exitcode = None
+
+    def join(self, timeout=None):
+        if self.exitcode is None and select.select(
+                [self.sentinel], [], [], timeout)[0]:
+            _, status = os.waitpid(self.pid, 0)
+            self.exitcode = os.waitstatus_to_exitcode(status)
+            os.close(self.sentinel)
+
+    def is_alive(self):
+        self.join(0)
+        return self.exitcode is None
+
+    def kill(self):
+        if self.exitcode is None:
+            os.kill(self.pid, signal.SIGKILL)
+            self.join()
+
+
 class WorkerHandle:
     __slots__ = ('proc', 'chan', 'want', 'tasks', 'index')
 
@@ -102,7 +146,6 @@ class Supervisor:
         self.fixed_pool = bool(cfg.get('workers'))
         self.nworkers = cfg.get('workers') or self._pool_size()
         self.lss_pool = self.nworkers     # the workers lss names map to
-        self.mp = multiprocessing.get_context('fork')
         self.sel = selectors.DefaultSelector()
         if signal_fd is not None:       # signals passed on by the helper
             os.set_blocking(signal_fd, False)
@@ -130,11 +173,9 @@ class Supervisor:
         backlog = int(self.pacer.pps * BACKLOG_SECONDS / self.nworkers)
         wcfg = {'format': self.fmt, 'sport': self.cfg['sport'],
                 'backlog': min(max(2, backlog), 1000)}
-        proc = self.mp.Process(target=_worker_entry,
-                               args=(worker_end, priv_chan, self.pacer, wcfg,
-                                     sup_end),
-                               name='scamper-worker-%d' % index, daemon=True)
-        proc.start()
+        proc = WorkerProcess(_worker_entry,
+                             (worker_end, priv_chan, self.pacer, wcfg),
+                             (worker_end.fileno(), priv_chan.fileno()))
         worker_end.close()
         priv_chan.close()
         w = WorkerHandle(proc, Channel(sup_end), index)
@@ -163,6 +204,8 @@ class Supervisor:
         self.sel.unregister(w.proc.sentinel)
         w.chan.close()
         w.proc.join(1)
+        if w.proc.is_alive():
+            w.proc.kill()
         self.workers.remove(w)
         self.pacer.repair()
         # the local stop sets it held are gone with it
@@ -425,8 +468,12 @@ class Supervisor:
         cycle = self.cfg.get('cycle')
         if cycle is not None:
             self.sources.outfiles['-'].cycle_start(cycle)
+        commands.preload(self.cfg.get('command'), self.fmt)
         for i in range(self.nworkers):
             self._spawn(i)
+        # the first tasks are read while the workers start
+        while len(self.queue) < 2 * len(self.workers) and self._read_one():
+            pass
         if self.cfg.get('listeners'):
             from scamperd.control.server import Control
             self.control = Control(self, self.cfg['listeners'],
@@ -477,7 +524,6 @@ class Supervisor:
         return 1 if self.errors and not self.written else 0
 
 
-def _worker_entry(worker_end, priv_chan, pacer, cfg, sup_end):
-    sup_end.close()
+def _worker_entry(worker_end, priv_chan, pacer, cfg):
     prctl.set_pdeathsig(signal.SIGTERM)
     worker_main(worker_end, priv_chan, pacer, cfg)

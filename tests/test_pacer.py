@@ -34,3 +34,16 @@ def test_set_pps_changes_the_spacing_and_repair_frees_a_stuck_lock():
     p._lock.acquire()          # a worker died inside claim()
     p.repair()
     assert p.claim(6.0) == 6.0
+
+
+def test_forked_workers_share_the_clock():
+    import os
+    p = Pacer(1000)
+    assert p.claim(200.0) == 200.0
+    pid = os.fork()
+    if pid == 0:                    # a worker takes the next two slots
+        p.claim(200.0)
+        p.claim(200.0)
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert abs(p.claim(200.0) - 200.003) < 1e-9

@@ -12,11 +12,8 @@ lists and cycles here (cycle.py), traces and pings in their own packages;
 adding a type is one module that calls ``register``.
 """
 
-import bz2
-import gzip
 import importlib
 import io
-import lzma
 import struct
 import zlib
 
@@ -141,12 +138,21 @@ def open_stream(f):
         f = io.BufferedReader(f)
     head = f.peek(6)[:6]
     if head[:2] == b'\x1f\x8b':
+        import gzip
         return gzip.GzipFile(fileobj=f, mode='rb')
     if head[:3] == b'BZh':
+        import bz2
         return bz2.BZ2File(f, 'rb')
     if head == b'\xfd7zXZ\x00':
+        import lzma
         return lzma.LZMAFile(f, 'rb')
     return f
+
+
+def _decompress_errors():
+    # the compression modules load when a file is read, not at start-up
+    import lzma
+    return OSError, EOFError, lzma.LZMAError, zlib.error
 
 
 def _read_exact(f, n):
@@ -167,10 +173,11 @@ def frames(f, off=0):
     decompressed stream ``f``, whose first byte is at file offset ``off``;
     a framing problem raises WartsError after every whole object before
     it."""
+    errors = _decompress_errors()
     while True:
         try:
             head = _read_exact(f, 8)
-        except (OSError, EOFError, lzma.LZMAError, zlib.error) as e:
+        except errors as e:
             raise WartsError('cannot decompress: %s' % e, off) from None
         if not head:
             return
@@ -181,7 +188,7 @@ def frames(f, off=0):
         body_off = off + 8
         try:
             body = _read_exact(f, length)
-        except (OSError, EOFError, lzma.LZMAError, zlib.error) as e:
+        except errors as e:
             raise WartsError('cannot decompress: %s' % e, body_off) from None
         if len(body) < length:
             raise truncated(otype, len(body), length, off)
@@ -262,8 +269,10 @@ def compressor(kind):
     if kind == 'warts.gz':
         return zlib.compressobj(wbits=31)
     if kind == 'warts.bz2':
+        import bz2
         return bz2.BZ2Compressor()
     if kind == 'warts.xz':
+        import lzma
         return lzma.LZMACompressor()
     return Identity()
 
