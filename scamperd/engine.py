@@ -67,7 +67,7 @@ class Engine:
         self.io = io
         self.pacer = pacer
         self.on_done = on_done      # callback(task_id, method, error or None)
-        self.feed = feed            # feed(now): start a task; False if none
+        self.feed = feed            # feed(): start a task; False if none
         self.clock = clock
         self.tasks = {}
         self.sendq = collections.deque()
@@ -280,9 +280,14 @@ class Engine:
         q = self.sendq
         feed = self.feed
         sent = False
-        while q or (feed is not None and feed(now)):
+        while True:
             if not q:
-                continue        # the new task has nothing to send yet
+                # a slot no task needs: start the next task (which may take
+                # a while: its clock is its own) if there is one
+                if feed is None or not feed():
+                    return sent
+                now = self.clock()
+                continue
             if self.slot is None:
                 self.slot = self.pacer.claim(now)
             if self.slot - now >= EARLY:

@@ -112,7 +112,7 @@ class Worker:
             elif t == 'stop':
                 self.stopping = True
 
-    def _start_next(self, now):
+    def _start_next(self):
         """Start the next task of the backlog; False if there is none."""
         if not self.backlog:
             return False
@@ -136,7 +136,7 @@ class Worker:
             self.sup.send({'t': 'error', 'id': tid, 'msg': str(e)})
             return True
         method.task_meta = meta
-        self.engine.add(tid, method, now)
+        self.engine.add(tid, method)
         return True
 
     def _done(self, tid, method, error=None):

@@ -122,6 +122,46 @@ def test_send_slots_come_from_the_pacer():
                                            for i in range(4)]
 
 
+def test_a_task_started_from_the_send_loop_reads_the_clock_after_starting():
+    """The engine starts a new task when it has a slot no task needs
+    (``feed``); making the task may take a while (a datalink to open,
+    modules to load): its probe's time is the clock's after that, not the
+    time the send loop began (a neighbourdisc's waits came out 15 ms short
+    when it was)."""
+    net = Network(Path('203.0.113.10', [], dst_mode='silent'))
+    io = FakeIO(net)
+    clock = [1000.0]
+    seen = []
+
+    class Timed:
+        def __init__(self, m):
+            self.m = m
+
+        def __getattr__(self, name):
+            return getattr(self.m, name)
+
+        def next_probe(self, now):
+            seen.append(now)
+            return self.m.next_probe(now)
+
+    def feed():
+        if seen or eng.tasks:
+            return False
+        clock[0] += 0.015                  # a slow start
+        c = ping_cmd.parse(['-c', '1', '203.0.113.10'])
+        eng.add(1, Timed(c.create(Context(SRC, 0x9000))))
+        return True
+
+    eng, done, undo = make_engine(io)
+    eng.clock = lambda: clock[0]
+    eng.feed = feed
+    try:
+        eng._send(clock[0])
+    finally:
+        undo()
+    assert seen == [1000.015]
+
+
 class Broken:
     done = False
     result = None
