@@ -109,7 +109,7 @@ def test_probedef_defaults_and_limits():
     "-m ally -p '-t 1 -t 2' 192.0.2.1 192.0.2.2",
     "-m ally -p '-P bogus' 192.0.2.1 192.0.2.2",
     "-m ally -p '-P udp extra' 192.0.2.1 192.0.2.2",
-    "-m ally -p '-M 1280' 2001:db8::1 2001:db8::2",   # the too-big trick
+    "-m ally -p '-M 99' 2001:db8::1 2001:db8::2",
     '-m radargun',
     '-m radargun -O nobs 192.0.2.1',
     '-m radargun -r 180001 192.0.2.1',

@@ -115,8 +115,6 @@ def parse_probedef(text, sport):
     if pd.size and not pd.is_icmp:
         # scamper accepts it, then cannot start the task
         _err('%s-s is only for icmp-echo' % what)
-    if pd.mtu:
-        _err('%s-M (the too-big trick) is not supported yet' % what)
     return pd
 
 
