@@ -120,7 +120,10 @@ def parse_probedef(text, sport):
 
 class DealiasCommand:
     """A parsed dealias command.  ``dealias`` is the result to fill (its
-    probedefs without src); ``dst`` the first probedef's destination."""
+    probedefs without src); ``dst`` the first probedef's destination;
+    ``dsts`` every address the task may probe (scamper's task signatures
+    cover them all, so that no two tasks probing one address run at once:
+    they would use the same ICMP id or ports there)."""
 
     name = 'dealias'
     src = None
@@ -131,6 +134,15 @@ class DealiasCommand:
         self.family = family
         self.dst = dealias.probedefs[0].dst if dealias.probedefs else \
             dealias.a
+
+    @property
+    def dsts(self):
+        d = self.dealias
+        out = [pd.dst for pd in d.probedefs if pd.dst is not None]
+        if d.method == 'prefixscan':
+            from scamperd.dealias.method import prefixscan_addrs
+            out = [d.a] + prefixscan_addrs(d.a, d.b, d.prefix, d.xs)
+        return list(dict.fromkeys(out))
 
     def create(self, ctx):
         from scamperd.dealias.method import DealiasMethod
