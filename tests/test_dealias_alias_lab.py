@@ -3,12 +3,14 @@ their interfaces (tests/ipidrouter.py, behind a TUN device in the line
 lab's r3), our scamper beside Debian's with the same commands: the same
 aliases found, none wrongly.
 
-The routers (198.19.0.0/24, routed from src through r1 and r2 to r3):
+The routers (198.19.0.0/24 and 2001:db8:ee::/64, routed from src through
+r1 and r2 to r3; 198.19.0.N is also 2001:db8:ee::N):
 """
 
 import itertools
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -26,11 +28,16 @@ ROUTERS = (
 )
 __doc__ += '\n'.join('    ' + ' '.join(r) for r in ROUTERS) + '\n'
 NET = '198.19.0.0/24'
+NET6 = '2001:db8:ee::/64'
 TUN = 'ipidr0'
 ADDRS = [a for r in ROUTERS for a in r]
 ROUTER_OF = {a: i for i, r in enumerate(ROUTERS) for a in r}
 PAIRS = list(itertools.combinations(ADDRS, 2))
 TRUE = {frozenset(p) for p in PAIRS if ROUTER_OF[p[0]] == ROUTER_OF[p[1]]}
+
+
+def v6(a):
+    return '2001:db8:ee::%s' % a.rsplit('.', 1)[1]
 
 
 @pytest.fixture(scope='module')
@@ -39,24 +46,27 @@ def shared_ipid(lab_line):
     prog = os.path.join(os.path.dirname(__file__), 'ipidrouter.py')
     proc = subprocess.Popen(
         ['ip', 'netns', 'exec', lab_line.ns('r3'), sys.executable, prog, TUN,
-         *(' '.join(r) for r in ROUTERS)],
+         *(' '.join(r + tuple(v6(a) for a in r)) for r in ROUTERS)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     routes = []
     try:
         line = proc.stdout.readline()
         assert line == 'ready\n', (line, proc.stderr.read())
         lab_line.run(['ip', 'link', 'set', TUN, 'up'], node='r3', check=True)
-        lab_line.run(['ip', 'route', 'add', NET, 'dev', TUN], node='r3',
-                     check=True)
-        for node, nxt in (('src', 'r1'), ('r1', 'r2'), ('r2', 'r3')):
-            gw = str(lab_line.ifaces[nxt][node].addr4.ip)
-            lab_line.run(['ip', 'route', 'add', NET, 'via', gw], node=node,
+        for net in (NET, NET6):
+            lab_line.run(['ip', 'route', 'add', net, 'dev', TUN], node='r3',
                          check=True)
-            routes.append(node)
+        for node, nxt in (('src', 'r1'), ('r1', 'r2'), ('r2', 'r3')):
+            iface = lab_line.ifaces[nxt][node]
+            for net, gw in ((NET, iface.addr4.ip), (NET6, iface.addr6.ip)):
+                lab_line.run(['ip', 'route', 'add', net, 'via', str(gw)],
+                             node=node, check=True)
+                routes.append((node, net))
+        lab_line.ipid_routers = proc
         yield lab_line
     finally:
-        for node in routes:
-            lab_line.run(['ip', 'route', 'del', NET], node=node)
+        for node, net in routes:
+            lab_line.run(['ip', 'route', 'del', net], node=node)
         proc.terminate()
         proc.communicate(timeout=10)
 
@@ -72,6 +82,8 @@ def _run_both(lab, real_scamper, cmds):
         os.chmod(path, 0o644)
         args = ('-p', '500', '-O', 'cmdfile', '-f', path)
         theirs = real_scamper.results(lab, *args, timeout=600)
+        # the routers forget the path MTUs Debian's scamper taught them
+        lab.ipid_routers.send_signal(signal.SIGUSR1)
         mine = [o for o in ours_json(lab, *args, timeout=600)
                 if o['type'] == 'dealias']
     return theirs, mine
@@ -123,6 +135,21 @@ def test_ally_recall_every_pair(shared_ipid, real_scamper, probe):
     _ally(shared_ipid, real_scamper, probe,
           PAIRS if probe == 'icmp-echo' else sorted(TRUE, key=sorted) +
           PAIRS[-8:])
+
+
+def test_ally_too_big_trick(shared_ipid, real_scamper):
+    """IPv6 ally with -M: each router fragments its echo replies once told
+    of a smaller MTU, its fragment ids from its one counter."""
+    cmds = ["dealias -m ally -W 100 -w 1 "
+            "-p '-P icmp-echo -s 1400 -M 1280' %s %s" % (v6(a), v6(b))
+            for a, b in DISJOINT]
+    theirs, mine = _run_both(shared_ipid, real_scamper, cmds)
+    want = {frozenset((v6(a), v6(b))) for a, b in DISJOINT
+            if frozenset((a, b)) in TRUE}
+    assert _found(theirs) == want
+    assert _found(mine) == want
+    assert sorted(d['result'] for d in mine) == sorted(
+        d['result'] for d in theirs)
 
 
 def _radargun_aliases(d):
