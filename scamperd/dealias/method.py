@@ -359,9 +359,9 @@ class DealiasMethod(Method):
         dealias_probe_*_find)."""
         v4 = self.v4
         if r.proto == IPPROTO_TCP and r.q_proto is None:
-            if not v4 and not self.tap:
-                # scamper reads TCP answers from the datalink, which it
-                # opens for IPv6 only with -M
+            if not v4:
+                # scamper 20211212 reads TCP answers for IPv4 only (even
+                # from the datalink it reads with -M)
                 return None
             for s in self._recent(r.src, now):
                 d = s.probe.probedef
