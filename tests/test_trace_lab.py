@@ -4,6 +4,7 @@ For every method and both families, the same hop addresses at the same
 TTLs and the same stop reason; the text output equal to the letter once
 the RTTs are masked; PMTUD finds the lab's bottleneck MTU."""
 
+import os
 import re
 
 import pytest
@@ -97,3 +98,35 @@ def test_fragment_probes_as_scamper(lab_line, real_scamper, method):
     assert _masked(mine) == _masked(theirs)
     assert [h['addr'] for h in mine['hops']] == lab_line.hops6[:3]
     assert mine['stop_reason'] == 'HOPLIMIT'
+
+
+def _dump_masked(dump):
+    """sc_wartsdump output without times, ports and the checksum."""
+    out = []
+    for line in dump.splitlines():
+        if 'time ' in line or line.startswith(' start:'):
+            continue
+        if line.startswith(' type:'):
+            line = re.sub(r'\d+|0x[0-9a-f]+', '#', line)
+        out.append(re.sub(r'tx: [\d.]+s, rtt: [\d.]+s', 'tx/rtt', line))
+    return out
+
+
+def test_fragment_probes_warts_and_text_as_scamper(lab_line, real_scamper,
+                                                   tmp_path):
+    """trace -o: sc_wartsdump of our warts (offset, hop flags, sizes) and
+    the text output as Debian's scamper gives them."""
+    import subprocess
+    args = ('-c', 'trace -o 5 -q 1 -m 3 -P icmp-paris -p 0a0b0c0d0e0f',
+            '-i', lab_line.target6)
+    theirs = real_scamper.wartsdump(lab_line, *args)
+    path = tmp_path / 'ours.warts'
+    os.chmod(tmp_path, 0o755)
+    ours(lab_line, '-O', 'warts', '-o', str(path), *args)
+    mine = subprocess.run(['/usr/bin/sc_wartsdump', str(path)],
+                          capture_output=True, text=True, check=True).stdout
+    assert _dump_masked(mine) == _dump_masked(theirs)
+    assert ', offset 5' in mine
+    text = ours(lab_line, *args).stdout
+    assert RTT.sub('X ms', text) == RTT.sub(
+        'X ms', real_scamper.run(lab_line, *args))
