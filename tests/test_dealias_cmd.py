@@ -136,12 +136,12 @@ def test_registered_as_a_command():
 
 
 def test_every_address_the_task_probes():
-    """dsts: what scamper's task signatures cover (every probedef's
+    """sig(): what scamper's task signatures cover (every probedef's
     address; prefixscan's a and its candidates)."""
-    assert p("-m ally 192.0.2.1 192.0.2.2").dsts == [A('192.0.2.1'),
-                                                    A('192.0.2.2')]
-    assert p("-m radargun 192.0.2.1 192.0.2.2 192.0.2.1").dsts == [
-        A('192.0.2.1'), A('192.0.2.2')]
-    assert p("-m prefixscan -p '' 192.0.2.1 198.51.100.5/30").dsts == [
+    assert p("-m ally 192.0.2.1 192.0.2.2").sig() == (A('192.0.2.1'),
+                                                     A('192.0.2.2'))
+    assert p("-m radargun 192.0.2.1 192.0.2.2 192.0.2.1").sig() == (
+        A('192.0.2.1'), A('192.0.2.2'))
+    assert p("-m prefixscan -p '' 192.0.2.1 198.51.100.5/30").sig() == tuple(
         A(a) for a in ('192.0.2.1', '198.51.100.6', '198.51.100.4',
-                       '198.51.100.7')]
+                       '198.51.100.7'))

@@ -107,7 +107,7 @@ def _dump_masked(dump):
         if 'time ' in line or line.startswith(' start:'):
             continue
         if line.startswith(' type:'):
-            line = re.sub(r'\d+|0x[0-9a-f]+', '#', line)
+            line = re.sub(r'0x[0-9a-f]+|\d+', '#', line)
         out.append(re.sub(r'tx: [\d.]+s, rtt: [\d.]+s', 'tx/rtt', line))
     return out
 

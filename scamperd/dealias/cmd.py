@@ -120,10 +120,7 @@ def parse_probedef(text, sport):
 
 class DealiasCommand:
     """A parsed dealias command.  ``dealias`` is the result to fill (its
-    probedefs without src); ``dst`` the first probedef's destination;
-    ``dsts`` every address the task may probe (scamper's task signatures
-    cover them all, so that no two tasks probing one address run at once:
-    they would use the same ICMP id or ports there)."""
+    probedefs without src); ``dst`` the first probedef's destination."""
 
     name = 'dealias'
     src = None
@@ -135,14 +132,17 @@ class DealiasCommand:
         self.dst = dealias.probedefs[0].dst if dealias.probedefs else \
             dealias.a
 
-    @property
-    def dsts(self):
+    def sig(self):
+        """Every address the task may probe, as scamper's signatures name
+        them (one per probe definition; prefixscan's for a and each
+        candidate), so that no two tasks probing one address run at once:
+        they would use the same ICMP id or ports there."""
         d = self.dealias
         out = [pd.dst for pd in d.probedefs if pd.dst is not None]
         if d.method == 'prefixscan':
             from scamperd.dealias.method import prefixscan_addrs
             out = [d.a] + prefixscan_addrs(d.a, d.b, d.prefix, d.xs)
-        return list(dict.fromkeys(out))
+        return tuple(dict.fromkeys(out)) or (self.dst,)
 
     def create(self, ctx):
         from scamperd.dealias.method import DealiasMethod
