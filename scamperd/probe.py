@@ -66,6 +66,11 @@ class Probe:
     ``frame`` not None is a whole link-layer frame to send as it is on the
     task's own datalink (see ``tap`` in scamperd/method.py) instead of an
     IP packet: neighbour discovery's ARP and neighbour solicitations.
+
+    ``frag`` not None, ``(offset, ident)``, makes an IPv6 probe a lone
+    fragment (trace -o): a fragment header with that offset (in 8-byte
+    units) and identification, then the payload padded to ``size``, with
+    no transport header (``proto`` is the fragment header's next header).
     """
 
     __slots__ = ('family', 'src', 'dst', 'proto', 'ttl', 'tos', 'ipid',
@@ -73,7 +78,7 @@ class Probe:
                  'sport', 'dport', 'udp_sum',
                  'icmp_type', 'icmp_code', 'icmp_id', 'icmp_seq', 'icmp_sum',
                  'tcp_flags', 'tcp_seq', 'tcp_ack', 'tcp_win',
-                 'cookie', 'tx', 'ifindex', 'dl_tx', 'frame')
+                 'cookie', 'tx', 'ifindex', 'dl_tx', 'frame', 'frag')
 
     def __init__(self, family, src, dst, proto, ttl=64, tos=0, ipid=0,
                  flowlabel=0, df=False, size=0, ip_options=b'', payload=b'',
@@ -110,6 +115,7 @@ class Probe:
         self.ifindex = ifindex
         self.dl_tx = None
         self.frame = frame
+        self.frag = None
 
     def __repr__(self):
         return 'Probe(%s)' % ', '.join(
@@ -126,7 +132,8 @@ class Reply:
     they quote: ``q_src q_dst q_ttl q_tos q_ipl q_proto q_ipid q_flowlabel``
     and of the quoted transport header ``q_sport q_dport`` (UDP/TCP),
     ``q_icmp_id q_icmp_seq q_icmp_type`` (ICMP), ``q_udp_sum q_icmp_sum``,
-    ``q_tcp_seq``; ``icmp_nhmtu`` for fragmentation-needed / packet too big;
+    ``q_tcp_seq``; of a quoted non-first IPv6 fragment, ``q_frag_off`` (in
+    8-byte units) and ``q_frag_data`` (its first four bytes); ``icmp_nhmtu`` for fragmentation-needed / packet too big;
     ``icmp_ext`` the raw RFC 4884 extension bytes (or b'').  TCP and UDP
     replies: ``sport dport tcp_flags tcp_seq tcp_ack``.  IPv4 options on the
     reply: ``rr`` (list of addresses from record route) and ``ts`` (list of
@@ -146,7 +153,8 @@ class Reply:
               'q_icmp_type', 'q_icmp_id', 'q_icmp_seq', 'q_udp_sum',
               'q_icmp_sum', 'q_tcp_seq', 'icmp_nhmtu', 'icmp_ext',
               'sport', 'dport', 'tcp_flags', 'tcp_seq', 'tcp_ack',
-              'rr', 'ts', 'frag', 'frame', 'link')
+              'rr', 'ts', 'frag', 'frame', 'link', 'q_frag_off',
+              'q_frag_data')
     family = src = dst = ttl = tos = ipid = size = proto = rx = None
     flowlabel = icmp_type = icmp_code = icmp_id = icmp_seq = None
     icmp_ts = q_src = q_dst = q_ttl = q_tos = q_ipl = q_proto = None
@@ -154,6 +162,7 @@ class Reply:
     q_icmp_id = q_icmp_seq = q_udp_sum = q_icmp_sum = q_tcp_seq = None
     icmp_nhmtu = sport = dport = tcp_flags = tcp_seq = tcp_ack = None
     rr = ts = frame = link = None
+    q_frag_off = q_frag_data = None
     icmp_ext = b''
     frag = False
 

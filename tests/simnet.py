@@ -18,6 +18,7 @@ from scamperd.probe import (
     ICMP6_ECHO, ICMP6_ECHOREPLY, ICMP6_TIMXCEED, ICMP6_UNREACH,
     ICMP6_UNREACH_PORT, ICMP6_PACKET_TOO_BIG,
     TH_SYN, TH_ACK, TH_RST)
+from scamperd.net.packet import _quote6, encode_probe
 
 
 def A(text):
@@ -110,6 +111,8 @@ class Path:
                     nhmtu=hop.mtu)
         # reached the destination
         self.dst_seen += 1
+        if p.frag is not None:
+            return None     # a lone fragment waits for reassembly (60 s)
         if self.dst_mode == 'silent' or self.dst_seen in self.dst_drop:
             return None
         delay = self.rtt * (len(self.hops) + 1)
@@ -172,7 +175,11 @@ class Path:
         r.q_proto = p.proto
         r.q_ipid = p.ipid
         r.q_flowlabel = p.flowlabel
-        if p.proto in (IPPROTO_UDP, IPPROTO_TCP):
+        if p.frag is not None:
+            # what the decoder makes of the fragment quoted as it was sent
+            _quote6(r, encode_probe(p))
+            r.q_ttl = q_ttl
+        elif p.proto in (IPPROTO_UDP, IPPROTO_TCP):
             r.q_sport, r.q_dport = p.sport, p.dport
             r.q_udp_sum = p.udp_sum
             r.q_tcp_seq = p.tcp_seq

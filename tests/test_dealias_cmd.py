@@ -109,7 +109,7 @@ def test_probedef_defaults_and_limits():
     "-m ally -p '-t 1 -t 2' 192.0.2.1 192.0.2.2",
     "-m ally -p '-P bogus' 192.0.2.1 192.0.2.2",
     "-m ally -p '-P udp extra' 192.0.2.1 192.0.2.2",
-    "-m ally -p '-M 1280' 2001:db8::1 2001:db8::2",   # the too-big trick
+    "-m ally -p '-M 99' 2001:db8::1 2001:db8::2",
     '-m radargun',
     '-m radargun -O nobs 192.0.2.1',
     '-m radargun -r 180001 192.0.2.1',
@@ -133,3 +133,15 @@ def test_registered_as_a_command():
     c = commands.parse("dealias -m ally -p '-P udp' 192.0.2.1 192.0.2.2")
     assert c.dealias.method == 'ally'
     commands.check_default('dealias -m mercator')
+
+
+def test_every_address_the_task_probes():
+    """sig(): what scamper's task signatures cover (every probedef's
+    address; prefixscan's a and its candidates)."""
+    assert p("-m ally 192.0.2.1 192.0.2.2").sig() == (A('192.0.2.1'),
+                                                     A('192.0.2.2'))
+    assert p("-m radargun 192.0.2.1 192.0.2.2 192.0.2.1").sig() == (
+        A('192.0.2.1'), A('192.0.2.2'))
+    assert p("-m prefixscan -p '' 192.0.2.1 198.51.100.5/30").sig() == tuple(
+        A(a) for a in ('192.0.2.1', '198.51.100.6', '198.51.100.4',
+                       '198.51.100.7'))

@@ -10,7 +10,10 @@ from scamperd.dealias import result as R
 from scamperd.dealias.cmd import parse
 from scamperd.dealias.method import ipid_inseq, prefixscan_addrs
 from scamperd.method import Context
-from scamperd.probe import Reply, IPPROTO_ICMP, IPPROTO_UDP
+from scamperd.net import ethernet, ipv6
+from scamperd.net.packet import encode_probe
+from scamperd.probe import (Probe, Reply, IPPROTO_ICMP, IPPROTO_ICMPV6,
+                            IPPROTO_UDP)
 from simnet import A, Hop, Network, Path, drive
 
 SRC4, SRC6 = A('192.0.2.1'), A('2001:db8::1')
@@ -188,6 +191,116 @@ def test_ally_ipv6_has_no_ipid_so_none():
                path('2001:db8::2'), path('2001:db8::3'))
     assert d.result == R.RESULT_NONE and len(d.probes) == 1
     assert d.flags == R.ALLY_FLAG_NOBS
+
+
+# --- the too-big trick (-M mtu) ---------------------------------------------
+
+class TooBigHost:
+    """An IPv6 host answering echo requests, seen on the datalink: whole
+    replies until a packet too big lowers its path MTU to us, then first
+    fragments whose ids come from ``ids``.  Probes sent are in ``sent``."""
+
+    def __init__(self, ids, addrs=('2001:db8::2', '2001:db8::3')):
+        self.addrs = [A(a) for a in addrs]
+        self.ids = ids
+        self.mtu = 1500
+        self.sent = []
+        self.whole = []         # the whole replies sent, as bytes
+
+    def answer(self, p, now):
+        self.sent.append((now, p))
+        if p.proto == IPPROTO_ICMPV6 and p.icmp_type == 2:
+            self.mtu = p.icmp_id << 16 | p.icmp_seq
+            return None
+        if p.dst not in self.addrs:
+            return None
+        echo = Probe(6, p.dst, p.src, IPPROTO_ICMPV6, ttl=61,
+                     icmp_type=129, icmp_id=p.icmp_id, icmp_seq=p.icmp_seq,
+                     size=p.size)
+        pkt = encode_probe(echo)
+        if len(pkt) > self.mtu:
+            body = pkt[40:40 + 1184]
+            pkt = ipv6.build(p.dst, p.src, ipv6.NH_FRAGMENT, 61, 0, 0,
+                             8 + len(body)) + ipv6.fragment(
+                                 IPPROTO_ICMPV6, 0, self.ids(), True) + body
+        else:
+            self.whole.append(pkt)
+        frame = ethernet.frame(bytes(6), bytes(6), 0x86dd, pkt)
+        return 0.001, Reply(frame=frame, link=ethernet.ARPHRD_ETHER)
+
+
+def run_dl(line, host):
+    cmd = parse(commands.split(line))
+    m = cmd.create(Context(SRC6, SPORT, ifindex=7))
+    assert m.tap == 7
+    return drive(m, host, start=T0)
+
+
+def test_too_big_trick_ally():
+    """The first whole reply larger than the mtu: a packet too big quoting
+    it, the probes so far forgotten, rounds again from 0 a second after;
+    then the fragment ids (IPv6's IP-IDs) are compared."""
+    host = TooBigHost(counter(7000, 3))
+    d = run_dl("-m ally -W 200 -q 4 -p '-P icmp-echo -s 1400 -M 1280' "
+               "2001:db8::2 2001:db8::3", host)
+    assert d.result == R.RESULT_ALIASES
+    (t0, echo0), (t1, ptb) = host.sent[:2]
+    assert (echo0.icmp_type, echo0.dst, ptb.icmp_type) == (128, A(
+        '2001:db8::2'), 2)
+    assert (ptb.src, ptb.dst, ptb.ttl, ptb.icmp_id << 16 | ptb.icmp_seq) == (
+        SRC6, A('2001:db8::2'), 255, 1280)
+    assert ptb.payload == host.whole[0][:1232] and len(host.whole) == 1
+    assert len(encode_probe(ptb)) == 1280
+    # the probes after the pause: the next probedef, rounds from 0
+    assert [(p.probedef.id, p.seq) for p in d.probes] == [
+        (1, 0), (0, 1), (1, 1), (0, 2)]
+    assert round(d.probes[0].tx - t1, 3) == 1.0 and d.start == \
+        d.probes[0].tx
+    assert [r.ipid32 for p in d.probes for r in p.replies] == [
+        7000, 7003, 7006, 7009]
+    assert all(r.flags == R.REPLY_FLAG_IPID32 for p in d.probes
+               for r in p.replies)
+
+
+def test_too_big_trick_ally_not_twice_and_raw_replies_ignored():
+    """A probedef gets one packet too big; a reply that still comes whole
+    afterwards ends the task; replies not from the datalink are ignored."""
+    host = TooBigHost(counter())
+    host.answer = lambda p, now, f=host.answer: (
+        f(p, now), setattr(host, 'mtu', 1500))[0]
+    d = run_dl("-m ally -W 200 -p '-P icmp-echo -s 1400 -M 1280' "
+               "2001:db8::2 2001:db8::3", host)
+    assert d.result == R.RESULT_NONE
+    assert [p.icmp_type for _, p in host.sent] == [128, 2, 128, 2, 128]
+    m = make("-m ally -p '-P icmp-echo -M 1280' 2001:db8::2 2001:db8::3")
+    m.tap = 7
+    m.start(T0)
+    p = m.next_probe(T0)
+    m.receive(Reply(family=6, src=p.dst, dst=p.src, ttl=61,
+                    proto=IPPROTO_ICMPV6, icmp_type=129, icmp_code=0,
+                    icmp_id=p.icmp_id, icmp_seq=p.icmp_seq, rx=T0), T0)
+    assert m.result.probes[0].replies == []
+
+
+def test_too_big_trick_radargun_one_per_whole_reply():
+    host = TooBigHost(counter())
+    d = run_dl("-m radargun -W 100 -q 2 -p '-P icmp-echo -s 1400 -M 1280' "
+               "2001:db8::2 2001:db8::3", host)
+    assert d.result == R.RESULT_NONE
+    assert [(p.icmp_type, p.dst[-1]) for _, p in host.sent] == [
+        (128, 2), (2, 2), (128, 3), (128, 2), (128, 3)]
+    assert [bool(p.replies[0].flags) for p in d.probes] == [
+        False, True, True, True]
+
+
+def test_too_big_trick_no_ptb_for_small_replies_or_ipv4():
+    host = TooBigHost(counter())
+    d = run_dl("-m ally -W 200 -q 2 -p '-P icmp-echo -s 1200 -M 1280' "
+               "2001:db8::2 2001:db8::3", host)
+    # whole replies within the mtu: no IP-ID, and nothing to do about it
+    assert d.result == R.RESULT_NONE and len(host.sent) == 1
+    m = make("-m ally -p '-P icmp-echo -M 1280' 192.0.2.2 192.0.2.3")
+    assert m.tap == 0    # (no interface in this context)
 
 
 # --- radargun ----------------------------------------------------------------

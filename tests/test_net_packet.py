@@ -275,6 +275,30 @@ def test_quoted_ipv6_fragment_header():
     check_quote(r, p)
 
 
+@pytest.mark.parametrize('proto', (IPPROTO_UDP, IPPROTO_TCP,
+                                   IPPROTO_ICMPV6))
+def test_lone_fragment_probe_and_its_quote(proto):
+    """trace -o: a fragment header (offset, id) then the padded payload, no
+    transport header; the quote of it gives the offset, the id, the first
+    four data bytes and, for demultiplexing, the id's top half as the
+    identifier the probe's key holds."""
+    p = Probe(6, S6, D6, proto, ttl=2, tos=0x20, size=60,
+              payload=b'\0\0\0\x07\xaa\xbb', sport=40000, icmp_id=40000)
+    p.frag = (5, 40000 << 16 | 7)
+    pkt = encode_probe(p)
+    assert len(pkt) == 60
+    assert pkt[4:8] == bytes((0, 20, 44, 2))
+    assert pkt[40:48] == bytes((proto, 0, 0, 5 << 3)) + bytes.fromhex(
+        '9c400007')
+    assert pkt[48:] == bytes.fromhex('00000007aabb') + bytes(6)
+    r = decode_ipv6(IPPROTO_ICMPV6, icmp6_error(pkt, 3, 0), R6, S6, 64, 0,
+                    0)
+    assert (r.q_proto, r.q_ipid, r.q_frag_off, r.q_frag_data, r.q_ipl) == (
+        proto, 40000 << 16 | 7, 5, bytes((0, 0, 0, 7)), 60)
+    assert reply_key(r) == probe_key(p)
+    assert r.q_dport is None and r.q_icmp_seq is None
+
+
 def test_outer_tcp_and_udp_replies():
     p = probes4()[2]
     seg = bytearray(encode_probe(p)[20:])

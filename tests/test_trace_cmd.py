@@ -56,7 +56,10 @@ def test_methods(name, method):
     ('192.0.2.9', 44), ('-P icmp 192.0.2.9', 44), ('-P tcp 192.0.2.9', 40),
     ('-p 0102 192.0.2.9', 30), ('-P icmp -p 00112233 192.0.2.9', 32),
     ('2001:db8::9', 60), ('-P tcp-ack 2001:db8::9', 60),
-    ('-p 0102 2001:db8::9', 50), ('-P icmp 2001:db8::9', 60)])
+    ('-p 0102 2001:db8::9', 50), ('-P icmp 2001:db8::9', 60),
+    # a fragment probe: no transport header, four bytes of probe number
+    ('-o 5 2001:db8::9', 52), ('-o 5 -P tcp 2001:db8::9', 52),
+    ('-o 5 -p 0102 2001:db8::9', 54)])
 def test_probe_sizes(line, size):
     assert P(line).probe_size == size
 
@@ -146,15 +149,12 @@ ERRORS = [
     ('-M -P tcp 192.0.2.9', ['-M', 'tcp']),
     ('-P tcp -p 00 192.0.2.9', ['-p', 'tcp']),
     ('-o 8 192.0.2.9', ['-o', 'IPv6']),
-    ('-o 8 2001:db8::9', ['-o', 'not supported']),
     ('-t 0x20 192.0.2.9', ['-t', '0x20']),
 ]
 
 # where we knowingly differ: scamper 20211212 accepts these (-p turns bad
-# hex into arbitrary bytes; -O ptr looks names up; -o probes with IPv6
-# fragments, which our Probe cannot express)
-NOT_REJECTED_BY_SCAMPER = {'-O ptr 192.0.2.9', '-p zz 192.0.2.9',
-                           '-o 8 2001:db8::9'}
+# hex into arbitrary bytes; -O ptr looks names up)
+NOT_REJECTED_BY_SCAMPER = {'-O ptr 192.0.2.9', '-p zz 192.0.2.9'}
 
 
 @pytest.mark.parametrize('line,words', ERRORS)

@@ -4,6 +4,7 @@ For every method and both families, the same hop addresses at the same
 TTLs and the same stop reason; the text output equal to the letter once
 the RTTs are masked; PMTUD finds the lab's bottleneck MTU."""
 
+import os
 import re
 
 import pytest
@@ -62,3 +63,70 @@ def test_pmtud_finds_the_bottleneck(lab_mtu, real_scamper, family):
         mine = ours(lab_mtu, '-I', 'trace -M %s' % target).stdout
         assert RTT.sub('X ms', mine) == RTT.sub('X ms', theirs)
         assert '[mtu: %d]' % lab_mtu.pmtu in mine
+
+
+def _masked(trace):
+    """A trace's JSON without what differs run to run: times, the source
+    port (and the icmp-paris checksum made from it)."""
+    t = {k: v for k, v in trace.items()
+         if k not in ('start', 'sport', 'dport', 'icmp_sum')}
+    t['hops'] = [{k: v for k, v in h.items() if k not in ('tx', 'rtt')}
+                 for h in trace.get('hops', [])]
+    return t
+
+
+def _fragments(packets):
+    """IPv6 packets with the source port (top of the fragment id) masked."""
+    return [p[:44] + bytes(2) + p[46:] for p in packets]
+
+
+@pytest.mark.parametrize('method', ('udp-paris', 'udp', 'icmp-paris', 'tcp'))
+def test_fragment_probes_as_scamper(lab_line, real_scamper, method):
+    """trace -o (IPv6): the same lone fragments on the wire as Debian's
+    scamper (captured at r1), and the same JSON bar times and ports."""
+    from capture import Capture
+    cmd = 'trace -o 5 -q 1 -m 4 -w 1 -P %s' % method
+    bpf = 'ip6 and ip6[6] == 44'
+    with Capture(lab_line, 'r1', 'src', bpf) as theirs_cap:
+        theirs = only(real_scamper.json(lab_line, '-c', cmd, '-i',
+                                        lab_line.target6), 'trace')
+    with Capture(lab_line, 'r1', 'src', bpf) as mine_cap:
+        mine = only(ours_json(lab_line, '-c', cmd, '-i', lab_line.target6),
+                    'trace')
+    assert len(theirs_cap.packets) == 4
+    assert _fragments(mine_cap.packets) == _fragments(theirs_cap.packets)
+    assert _masked(mine) == _masked(theirs)
+    assert [h['addr'] for h in mine['hops']] == lab_line.hops6[:3]
+    assert mine['stop_reason'] == 'HOPLIMIT'
+
+
+def _dump_masked(dump):
+    """sc_wartsdump output without times, ports and the checksum."""
+    out = []
+    for line in dump.splitlines():
+        if 'time ' in line or line.startswith(' start:'):
+            continue
+        if line.startswith(' type:'):
+            line = re.sub(r'0x[0-9a-f]+|\d+', '#', line)
+        out.append(re.sub(r'tx: [\d.]+s, rtt: [\d.]+s', 'tx/rtt', line))
+    return out
+
+
+def test_fragment_probes_warts_and_text_as_scamper(lab_line, real_scamper,
+                                                   tmp_path):
+    """trace -o: sc_wartsdump of our warts (offset, hop flags, sizes) and
+    the text output as Debian's scamper gives them."""
+    import subprocess
+    args = ('-c', 'trace -o 5 -q 1 -m 3 -P icmp-paris -p 0a0b0c0d0e0f',
+            '-i', lab_line.target6)
+    theirs = real_scamper.wartsdump(lab_line, *args)
+    path = tmp_path / 'ours.warts'
+    os.chmod(tmp_path, 0o755)
+    ours(lab_line, '-O', 'warts', '-o', str(path), *args)
+    mine = subprocess.run(['/usr/bin/sc_wartsdump', str(path)],
+                          capture_output=True, text=True, check=True).stdout
+    assert _dump_masked(mine) == _dump_masked(theirs)
+    assert ', offset 5' in mine
+    text = ours(lab_line, *args).stdout
+    assert RTT.sub('X ms', text) == RTT.sub(
+        'X ms', real_scamper.run(lab_line, *args))

@@ -496,3 +496,37 @@ def test_icmp_extensions_and_reply_fields_recorded():
     assert (h.icmp_ext, h.reply_ttl, h.reply_ipid, h.reply_size,
             h.icmp_q_tos, h.tx, h.rtt) == (b'\x20\x00', 250, 7, 56, 0,
                                            1000.0, 250000)
+
+
+@pytest.mark.parametrize('meth', METHODS)
+def test_fragment_probes(meth):
+    """trace -o: every probe a lone fragment at the offset, its id the
+    source port and probe number, which the routers' quotes give back; the
+    destination keeps the fragment, so the trace ends at the gap limit."""
+    t, net = trace('-o 5 -q 1 -g 2 -P %s' % meth, line(6), 6)
+    assert t.stop_reason == R.STOP_GAPLIMIT and t.probe_count == 4
+    assert addrs(t) == {1: [A(rtr(6, 1))], 2: [A(rtr(6, 2))]}
+    assert [(h.probe_size, h.icmp_q_ipl) for h in t.hops] == [(52, 60)] * 2
+    assert t.offset == 5 and t.probe_size == 52
+
+
+def test_fragment_probe_fields_and_matching():
+    m = method('-o 5 -p 0a0b0c0d0e', 6)
+    m.start(1000.0)
+    p0 = m.next_probe(1000.0)
+    assert p0.frag == (5, SPORT << 16) and p0.size == 65
+    assert p0.payload == bytes((0, 0, 0, 0, 0x0e)) and p0.flowlabel == 0
+    m.handle_timer(1005.0)
+    p1 = m.next_probe(1005.0)
+    assert p1.frag == (5, SPORT << 16 | 1) and p1.payload[:4] == b'\0\0\0\1'
+    net = Network(line(6))
+    _, r = net.answer(p1, 1005.0)
+    for k, v in (('q_frag_off', 4), ('q_ipid', (SPORT + 1) << 16 | 1),
+                 ('q_frag_data', b'\0\0\0\7')):
+        bad = Reply(**{f: getattr(r, f) for f in Reply.FIELDS})
+        setattr(bad, k, v)
+        m.receive(bad, 1005.1)
+        assert m.trace.hops == [], k
+    m.receive(r, 1005.1)
+    [h] = m.trace.hops
+    assert (h.probe_ttl, h.probe_id, h.probe_size) == (1, 2, 57)

@@ -115,8 +115,6 @@ def parse_probedef(text, sport):
     if pd.size and not pd.is_icmp:
         # scamper accepts it, then cannot start the task
         _err('%s-s is only for icmp-echo' % what)
-    if pd.mtu:
-        _err('%s-M (the too-big trick) is not supported yet' % what)
     return pd
 
 
@@ -135,8 +133,16 @@ class DealiasCommand:
             dealias.a
 
     def sig(self):
-        return tuple(dict.fromkeys(pd.dst for pd in self.dealias.probedefs)) \
-            or (self.dst,)
+        """Every address the task may probe, as scamper's signatures name
+        them (one per probe definition; prefixscan's for a and each
+        candidate), so that no two tasks probing one address run at once:
+        they would use the same ICMP id or ports there."""
+        d = self.dealias
+        out = [pd.dst for pd in d.probedefs if pd.dst is not None]
+        if d.method == 'prefixscan':
+            from scamperd.dealias.method import prefixscan_addrs
+            out = [d.a] + prefixscan_addrs(d.a, d.b, d.prefix, d.xs)
+        return tuple(dict.fromkeys(out)) or (self.dst,)
 
     def create(self, ctx):
         from scamperd.dealias.method import DealiasMethod

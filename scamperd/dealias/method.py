@@ -15,12 +15,24 @@ echo replies by source, ICMP id and sequence; TCP answers (IPv4 only) by
 source and ports.  Only probes sent in the last ten seconds are matched,
 newest first.  Every matched reply is recorded, then the method's reply
 handler decides.
+
+The too-big trick (a probedef's ``-M mtu``): as scamper, the task then reads
+every reply from the datalink of the route's interface (its ``tap``),
+where an IPv6 reply that came in fragments shows its 32-bit fragment id,
+the IP-ID IPv6 has.  A reply larger than the mtu that came whole makes the
+task send the target an ICMPv6 packet too big (from the probedef's source,
+hop limit 255, that mtu, quoting the reply's first 1232 bytes), so that the
+target fragments what it sends us next.  ally then forgets the probes sent
+so far, starts its rounds again and lets a second pass before probing;
+radargun sends one for each such reply.
 """
 
 import random
 
 from scamperd.dealias import result as R
 from scamperd.method import Method
+from scamperd.net import ethernet
+from scamperd.net.packet import decode_ipv4, decode_ipv6_packet
 from scamperd.probe import (
     Probe, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP,
     ICMP_ECHO, ICMP_ECHOREPLY, ICMP_UNREACH, ICMP_TIMXCEED, ICMP6_ECHO,
@@ -29,6 +41,8 @@ from scamperd.probe import (
 _ERRORS4 = (ICMP_UNREACH, ICMP_TIMXCEED)
 _ERRORS6 = (ICMP6_UNREACH, ICMP6_TIMXCEED, ICMP6_PACKET_TOO_BIG)
 RECENT = 10.0       # seconds a probe stays matchable
+PTB_QUOTE = 1280 - 40 - 8   # bytes of a reply a packet too big quotes
+PTB_WAIT = 1.0      # ally's pause after sending one
 
 
 # --- IP-ID sequence tests (scamper_dealias.c) ------------------------------
@@ -171,6 +185,17 @@ class DealiasMethod(Method):
         self.next_tx = 0.0
         self.mode = None            # 'probe', 'wait' or None
         self.done = False
+        # the too-big trick: replies from the datalink, packets too big to
+        # send ((probedef, quote)), the last one sent while ally waits for
+        # it to land (scamper's ptb_tx), the probedefs a PTB went for or
+        # that gave an IP-ID, and the probes ally forgot
+        if any(pd.mtu for pd in d.probedefs):
+            self.tap = ctx.ifindex
+        self.ptbq = []
+        self.ptb = None
+        self.tx_ptb = set()
+        self.rx_ipid = set()
+        self.discard = set()
         m = d.method
         self._def = getattr(self, '_%s_def' % m, self._plain_def)
         self._post = getattr(self, '_%s_post' % m)
@@ -190,10 +215,25 @@ class DealiasMethod(Method):
     # --- the queue ---------------------------------------------------------
 
     def _queue(self, now):
+        if self.ptbq:
+            self.mode = 'probe'
+            return
+        if self.ptb is not None and self.result.method == 'ally':
+            if self.ptb.tx + PTB_WAIT > now:
+                self.mode = 'wait'
+                return
+            self.ptb = None
         if self.next_tx <= now:
             self.mode = 'probe'
         else:
             self.mode = 'wait'
+
+    def _wake(self):
+        """When a waiting task next runs: after ally's pause for a packet
+        too big (from when it left), else at next_tx."""
+        if self.ptb is not None and self.result.method == 'ally':
+            return self.ptb.tx + PTB_WAIT
+        return self.next_tx
 
     def _finish(self, result):
         if self.done:
@@ -215,10 +255,10 @@ class DealiasMethod(Method):
     def timer(self):
         if self.done or self.mode != 'wait':
             return None
-        return self.next_tx
+        return self._wake()
 
     def handle_timer(self, now):
-        if self.done or self.mode != 'wait' or now < self.next_tx:
+        if self.done or self.mode != 'wait' or now < self._wake():
             return
         self.mode = None
         self._timeout(now)
@@ -240,6 +280,8 @@ class DealiasMethod(Method):
         d = self.result
         if not d.probes:
             d.start = now
+        if self.ptbq:
+            return self._ptb_probe(now)
         pd = self._def()
         p = self._wire(pd)
         match = p.icmp_seq if pd.is_icmp else \
@@ -254,6 +296,18 @@ class DealiasMethod(Method):
         self.id -= 1
         if self.id == 0:
             self.id = 255
+        self._queue(now)
+        return p
+
+    def _ptb_probe(self, now):
+        """The packet too big at the head of the queue."""
+        pd, quote = self.ptbq.pop(0)
+        p = Probe(6, pd.src, pd.dst, IPPROTO_ICMPV6, ttl=255,
+                  icmp_type=ICMP6_PACKET_TOO_BIG, icmp_id=pd.mtu >> 16,
+                  icmp_seq=pd.mtu & 0xffff, payload=quote,
+                  size=48 + len(quote))
+        p.tx = now          # until the engine says when it left
+        self.ptb = p
         self._queue(now)
         return p
 
@@ -306,7 +360,9 @@ class DealiasMethod(Method):
         v4 = self.v4
         if r.proto == IPPROTO_TCP and r.q_proto is None:
             if not v4:
-                return None     # scamper reads TCP answers for IPv4 only
+                # scamper 20211212 reads TCP answers for IPv4 only (even
+                # from the datalink it reads with -M)
+                return None
             for s in self._recent(r.src, now):
                 d = s.probe.probedef
                 if not d.is_tcp or d.dport != r.sport:
@@ -356,6 +412,20 @@ class DealiasMethod(Method):
     def receive(self, r, now):
         if self.done or not self.sent:
             return
+        raw = None
+        if self.tap:
+            # the datalink only, as scamper (its ICMP socket is ignored)
+            if r.frame is None:
+                return
+            found = ethernet.ip_packet(r.frame, r.link)
+            if found is None:
+                return
+            version, raw = found
+            r = (decode_ipv4 if version == 4 else decode_ipv6_packet)(
+                raw, r.rx)
+            if r is None or r.proto is None:
+                return
+            raw = raw[:r.size]
         s = self._find(r, now)
         if s is None:
             return
@@ -365,14 +435,25 @@ class DealiasMethod(Method):
                              proto=r.proto)
         if self.v4:
             rep.ipid = r.ipid or 0
-        # (IPv6: scamper reads an IP-ID only from the datalink, with -M)
+        elif r.frag:
+            # IPv6 has an IP-ID only in a fragment header, which only the
+            # datalink shows (with -M)
+            rep.flags |= R.REPLY_FLAG_IPID32
+            rep.ipid32 = r.ipid
         if r.proto == IPPROTO_TCP:
             rep.tcp_flags = r.tcp_flags or 0
         else:
             rep.icmp_type, rep.icmp_code = r.icmp_type, r.icmp_code
             rep.icmp_q_ttl = r.q_ttl or 0
         probe.replies.append(rep)
-        self._reply(probe, rep, now)
+        self._reply(probe, rep, now, raw)
+
+    def _too_big(self, probe, rep, raw):
+        """Whether a reply asks for a packet too big: an IPv6 reply larger
+        than its probedef's mtu that came whole."""
+        mtu = probe.probedef.mtu
+        return (not self.v4 and raw is not None and mtu and
+                not rep.flags & R.REPLY_FLAG_IPID32 and mtu < len(raw))
 
     # --- the methods ----------------------------------------------------------
 
@@ -385,7 +466,7 @@ class DealiasMethod(Method):
         self.next_tx = now + self.result.wait_timeout
         self.round += 1
 
-    def _mercator_reply(self, probe, rep, now):
+    def _mercator_reply(self, probe, rep, now, raw):
         if _unreach_port(rep) and rep.src != probe.probedef.dst:
             self._finish(R.RESULT_ALIASES)
         else:
@@ -409,16 +490,14 @@ class DealiasMethod(Method):
             self.probe_i = 0
             self.round += 1
 
-    def _ally_reply(self, probe, rep, now):
+    def _ally_reply(self, probe, rep, now, raw):
         d = self.result
         if len(probe.replies) != 1 or not (
                 from_target(probe, rep) or
                 (_ttl_exp(rep) and probe.probedef.ttl != 255)):
             self._finish(R.RESULT_NONE)
             return
-        if not self.v4 and not rep.flags & R.REPLY_FLAG_IPID32:
-            # no IP-ID to compare (and no too-big trick to get one)
-            self._finish(R.RESULT_NONE)
+        if not self.v4 and not self._ally_v6(probe, rep, now, raw):
             return
         probes = d.probes
         if len(probes) < 2:
@@ -441,6 +520,33 @@ class DealiasMethod(Method):
         nobs = d.flags & R.ALLY_FLAG_NOBS
         if ipid_inseq(window, d.fudge, 0 if nobs else 2) == 0:
             self._finish(R.RESULT_NOTALIASES)
+
+    def _ally_v6(self, probe, rep, now, raw):
+        """scamper's dealias_ally_handlereply_v6: True when the reply may
+        be classified.  One with an IP-ID may, unless it answers a
+        forgotten probe or came while a packet too big is on its way; the
+        first too large for its probedef's mtu sends one (once per
+        probedef, and none once the probedef gave an IP-ID); any other
+        reply ends the task when nothing of the trick is under way."""
+        d = self.result
+        pd = probe.probedef
+        ptb = self.ptb is not None or bool(self.ptbq)
+        discard = id(probe) in self.discard
+        if rep.flags & R.REPLY_FLAG_IPID32:
+            self.rx_ipid.add(pd.id)
+            return not discard and not ptb
+        if (self._too_big(probe, rep, raw) and pd.id not in self.tx_ptb and
+                pd.id not in self.rx_ipid):
+            self.discard.update(id(p) for p in d.probes)
+            del d.probes[:]
+            self.round = 0
+            self.tx_ptb.add(pd.id)
+            self.ptbq.append((pd, bytes(raw[:PTB_QUOTE])))
+            self._queue(now)
+            return False
+        if not ptb and not discard:
+            self._finish(R.RESULT_NONE)
+        return False
 
     def _ally_timeout(self, now):
         d = self.result
@@ -488,8 +594,10 @@ class DealiasMethod(Method):
         else:
             self.next_tx = now + d.wait_timeout
 
-    def _radargun_reply(self, probe, rep, now):
-        pass
+    def _radargun_reply(self, probe, rep, now, raw):
+        if self._too_big(probe, rep, raw):
+            self.ptbq.append((probe.probedef, bytes(raw[:PTB_QUOTE])))
+            self._queue(now)
 
     def _radargun_timeout(self, now):
         if self.round != self.result.attempts:
@@ -501,7 +609,7 @@ class DealiasMethod(Method):
     def _bump_post(self, now):
         self.next_tx = now + self.result.wait_probe / 1000
 
-    def _bump_reply(self, probe, rep, now):
+    def _bump_reply(self, probe, rep, now, raw):
         if not from_target(probe, rep) or len(probe.replies) != 1:
             self._finish(R.RESULT_NONE)
 
@@ -581,7 +689,7 @@ class DealiasMethod(Method):
         self.defs.append(pd)
         return False
 
-    def _prefixscan_reply(self, probe, rep, now):
+    def _prefixscan_reply(self, probe, rep, now, raw):
         d = self.result
         if probe is not d.probes[-1] or len(probe.replies) != 1:
             return

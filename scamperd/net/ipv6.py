@@ -25,6 +25,11 @@ def build(src, dst, nh, hlim, tclass, flowlabel, plen):
                     plen, nh, hlim, src, dst)
 
 
+def fragment(nh, offset, ident, more=False):
+    """A fragment header: ``offset`` in 8-byte units."""
+    return _FRAG.pack(nh, (offset & 0x1fff) << 3 | bool(more), ident)
+
+
 def parse(buf):
     """The fixed header at the start of ``buf``, or None."""
     if len(buf) < 40:

@@ -29,6 +29,8 @@ def encode_probe(p):
     if p.family == 4:
         return _encode(p, 20 + ((len(p.ip_options) + 3) & ~3), _ip4)
     if p.family == 6:
+        if p.frag is not None:
+            return _fragment6(p)
         return _encode(p, 40, _ip6)
     raise ValueError('family %r' % (p.family,))
 
@@ -41,6 +43,15 @@ def _ip4(p, proto, seg):
 def _ip6(p, proto, seg):
     return ipv6.build(p.src, p.dst, proto, p.ttl, p.tos, p.flowlabel,
                       len(seg)) + seg
+
+
+def _fragment6(p):
+    """A lone IPv6 fragment: no transport header, the payload padded to
+    p.size after the fragment header."""
+    offset, ident = p.frag
+    seg = ipv6.fragment(p.proto, offset, ident) + _payload(p, 48, 0)
+    return ipv6.build(p.src, p.dst, ipv6.NH_FRAGMENT, p.ttl, p.tos,
+                      p.flowlabel, len(seg)) + seg
 
 
 def _pseudo(p, proto, length):
@@ -266,6 +277,17 @@ def _quote6(r, q):
         r.q_ipid = u.frag_id
     if u.frag_offset == 0 and u.nh not in _EXT_HEADERS:
         _quoted_transport(r, u.nh, q[u.offset:])
+    elif u.frag_offset:
+        # a non-first fragment has no transport header.  scamper's fragment
+        # probes (trace -o) carry their source port in the top half of the
+        # fragment id and their probe number in the first four data bytes:
+        # the id stands in for the port so the reply finds its task.
+        r.q_frag_off = u.frag_offset
+        r.q_frag_data = bytes(q[u.offset:u.offset + 4])
+        if u.nh in (IPPROTO_UDP, IPPROTO_TCP):
+            r.q_sport = u.frag_id >> 16
+        elif u.nh == IPPROTO_ICMPV6:
+            r.q_icmp_id = u.frag_id >> 16
 
 
 def decode_ipv6_packet(buf, rx):

@@ -253,9 +253,6 @@ def parse(args):
     if cmd.offset and cmd.family == 4:
         raise CommandError('-o offset %d is only valid for IPv6 targets'
                            % cmd.offset)
-    if cmd.offset:
-        raise CommandError('-o offset %d: IPv6 fragment probing is not '
-                           'supported' % cmd.offset)
 
     if cmd.family == 4:
         if tcp:

@@ -164,7 +164,9 @@ class TraceMethod(Method):
         self.dl = bool(cmd.flags & R.FLAG_DL)
         self.ifindex = ctx.ifindex if self.dl else 0
 
-        self.header_size = (20 if v4 else 40) + (20 if self.is_tcp else 8)
+        # a fragment probe (-o) has no transport header (trace_probe_headerlen)
+        self.header_size = (20 if v4 else 40) + (
+            0 if cmd.offset else 20 if self.is_tcp else 8)
         self.payload_size = cmd.probe_size - self.header_size
         self.mode = DTREE_FIRST if cmd.doubletree else TRACE
         self.ttl = cmd.firsthop
@@ -259,7 +261,19 @@ class TraceMethod(Method):
             payload=b'' if pmtud else t.payload, cookie=pid,
             ifindex=self.ifindex)
         const = t.flags & R.FLAG_CONSTPAYLOAD
-        if self.is_udp:
+        if t.offset:
+            # scamper's fragment probe: the fragment header says who sent
+            # it (source port, probe number) and the first four payload
+            # bytes repeat the probe number; the header is on top of the
+            # probe size scamper records
+            p.size += 8
+            p.frag = (t.offset, (t.sport << 16 | pid & 0xffff) & 0xffffffff)
+            p.payload = pid.to_bytes(4, 'big') + bytes(t.payload[4:])
+            if self.is_icmp:
+                p.icmp_id = t.sport
+            else:
+                p.sport = t.sport
+        elif self.is_udp:
             p.sport, p.dport = t.sport, t.dport
             if self.type == 'udp':
                 p.dport = (t.dport + pid) & 0xffff
@@ -536,6 +550,8 @@ class TraceMethod(Method):
         t = self.trace
         n = len(self.sent)
         v4 = self.v4
+        if t.offset:
+            return self._frag_probe_id(ir)
         if not ir.is_icmp_error:
             # an echo reply: only for ICMP methods (checked by receive)
             if (not is_echo_reply(v4, ir.icmp_type) or ir.src != t.dst or
@@ -578,6 +594,30 @@ class TraceMethod(Method):
         if v4:
             return self._ipid_fudge(ir.q_ipid)
         return ir.q_flowlabel - 1 if ir.q_flowlabel else None
+
+    def _frag_probe_id(self, ir):
+        """The probe an ICMP error quoting one of our fragments answers:
+        same offset, protocol and source port (in the fragment id), probe
+        number in the first four data bytes.  Echo replies answer none."""
+        t = self.trace
+        if not (is_ttl_exp(False, ir.icmp_type) or
+                is_unreach(False, ir.icmp_type) or
+                is_ptb(False, ir.icmp_type, ir.icmp_code)):
+            return None
+        if (not ir.is_icmp_error or ir.q_frag_off != t.offset or
+                ir.q_dst != t.dst or ir.q_ipid is None or
+                ir.q_ipid >> 16 != t.sport or
+                ir.q_frag_data is None or len(ir.q_frag_data) < 4):
+            return None
+        if self.is_udp:
+            proto = P.IPPROTO_UDP
+        elif self.is_tcp:
+            proto = P.IPPROTO_TCP
+        else:
+            proto = P.IPPROTO_ICMPV6
+        if ir.q_proto != proto:
+            return None
+        return int.from_bytes(ir.q_frag_data, 'big')
 
     def _handle_icmp(self, ir, now):
         pid = self._icmp_probe_id(ir)

@@ -1,0 +1,65 @@
+"""Packets seen on a lab interface, by tcpdump, for comparing what our
+scamper puts on the wire with what Debian's scamper does.
+
+    with Capture(lab, 'r1', 'src', 'ip6[6] == 44') as cap:
+        ...run something in the lab...
+    cap.packets      # the IP packets (Ethernet header removed), in order
+"""
+
+import os
+import struct
+import subprocess
+import tempfile
+
+_GLOBAL = struct.Struct('<IHHiIII')
+_RECORD = struct.Struct('<IIII')
+LINKTYPE_ETHERNET = 1
+
+
+def read_pcap(path):
+    """The frames of a little-endian microsecond pcap file."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    magic, _, _, _, _, _, link = _GLOBAL.unpack_from(data)
+    assert magic == 0xa1b2c3d4 and link == LINKTYPE_ETHERNET, (magic, link)
+    off, frames = _GLOBAL.size, []
+    while off + _RECORD.size <= len(data):
+        _, _, incl, _ = _RECORD.unpack_from(data, off)
+        off += _RECORD.size
+        frames.append(data[off:off + incl])
+        off += incl
+    return frames
+
+
+class Capture:
+    """tcpdump on ``iface`` of lab node ``node`` while the block runs."""
+
+    def __init__(self, lab, node, iface, bpf):
+        self.argv = ['tcpdump', '-i', iface, '-U', '-n', '-s', '0', bpf]
+        self.lab, self.node = lab, node
+        self.packets = []
+
+    def __enter__(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        path = os.path.join(self.tmp.name, 'cap.pcap')
+        os.chmod(self.tmp.name, 0o777)     # tcpdump may drop to its user
+        self.path = path
+        self.proc = subprocess.Popen(
+            ['ip', 'netns', 'exec', self.lab.ns(self.node), *self.argv[:-1],
+             '-w', path, self.argv[-1]],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        # tcpdump says "listening on" once its socket is open
+        line = self.proc.stderr.readline()
+        assert 'listening' in line, line
+        return self
+
+    def __exit__(self, *exc):
+        # a packet sent just before is written by then: tcpdump -U flushes
+        # each one, and SIGTERM lets it finish the file
+        self.proc.terminate()
+        self.proc.communicate(timeout=10)
+        try:
+            self.packets = [f[14:] for f in read_pcap(self.path)]
+        finally:
+            self.tmp.cleanup()
+        return False
