@@ -10,6 +10,7 @@ from scamperd.method import CommandError
 from scamperd.neighbourdisc import cmd as neighbourdisc_cmd
 from scamperd.ping import cmd as ping_cmd
 from scamperd.sniff import cmd as sniff_cmd
+from scamperd.tbit import cmd as tbit_cmd
 from scamperd.trace import cmd as trace_cmd
 from scamperd.tracelb import cmd as tracelb_cmd
 
@@ -20,9 +21,10 @@ PARSERS = {
     'dealias': dealias_cmd.parse,
     'neighbourdisc': neighbourdisc_cmd.parse,
     'sniff': sniff_cmd.parse,
+    'tbit': tbit_cmd.parse,
 }
 # commands of scamper(1) that have their own issues and are not here yet
-LATER = ('sting', 'tbit')
+LATER = ('sting',)
 
 
 def split(line):

@@ -14,6 +14,9 @@ from scamperd.ping import json as ping_json
 from scamperd.ping import text as ping_text
 from scamperd.ping.result import Ping
 from scamperd.sniff.result import Sniff
+from scamperd.tbit import json as tbit_json
+from scamperd.tbit import text as tbit_text
+from scamperd.tbit.result import Tbit
 from scamperd.trace import json as trace_json
 from scamperd.trace import text as trace_text
 from scamperd.trace.result import Trace
@@ -31,6 +34,7 @@ _CODECS = {
     Ping: {'text': ping_text.format, 'json': ping_json.format},
     Tracelb: {'text': tracelb_text.format, 'json': tracelb_json.format},
     Dealias: {'text': dealias_text.format, 'json': dealias_json.format},
+    Tbit: {'text': tbit_text.format, 'json': tbit_json.format},
 }
 
 # what scamper 20211212 writes only in warts (its text and JSON print nothing)

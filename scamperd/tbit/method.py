@@ -1,0 +1,941 @@
+"""tbit as a method: a port of scamper 20211212's
+scamper/tbit/scamper_tbit_do.c state machine (and the TCP receive queue of
+scamper_tbit.c), sans I/O.
+
+The method talks TCP itself from a port no socket owns, so it needs two
+things from the engine, both declared before ``start``:
+
+* ``firewall``: (src, sport, dst, dport); the engine asks the privileged
+  helper for a rule that drops the kernel's RSTs for that 5-tuple (see
+  scamper_priv/firewall.py), sets ``firewall_error`` if it cannot (scamper
+  was started without -F: the test ends at once with sys-error, as
+  scamper's ends when it gets no firewall entry), and removes the rule
+  when the task ends;
+* ``tap``: the interface of the route, whose frames (both ways) come to
+  ``receive``; as scamper's datalink, it gives the packets as they were on
+  the wire, which the result records.
+
+Its packets are built whole (scamperd/tbit/wire.py) and sent as they are
+(``packet`` in scamperd/probe.py).
+
+Implemented: the types null, ecn, sack-rcvr and icw, with the http and bgp
+applications, IPv4 and IPv6 (cmd.py refuses pmtud and the blind-* types,
+not yet ported); fragments are recorded but not reassembled; the IPv4
+options of -O ipts-syn, iprr-syn, ipqs-syn are not put on the SYN yet.
+"""
+
+import os
+import random
+
+from scamperd.method import Method
+from scamperd.net import ethernet
+from scamperd.probe import Probe, IPPROTO_TCP
+from scamperd.tbit import result as R
+from scamperd.tbit import wire
+from scamperd.tbit.cmd import NULL_FO, NULL_FO_EXP, OPTION_SACK, OPTION_TCPTS
+from scamperd.tbit.wire import (TH_ACK, TH_CWR, TH_ECE, TH_FIN, TH_RST,
+                                TH_SYN)
+
+TIMEOUT_DEFAULT = 10.0
+TIMEOUT_LONG = 70.0
+TIMEOUT_SACK = 2.0
+TIMEOUT_BLINDDATA = 2.0
+
+# modes (scamper's MODE_*)
+SYN, FIN, DATA, PMTUD, BLACKHOLE, ZEROWIN, MOREDATA, BLIND, DONE = \
+    'syn', 'fin', 'data', 'pmtud', 'blackhole', 'zerowin', 'moredata', \
+    'blind', 'done'
+
+# state flags
+F_FIN_SEEN, F_FIN_ACKED, F_SEEN_DATA, F_RST_SEEN, F_NOMOREDATA = \
+    0x01, 0x02, 0x04, 0x20, 0x40
+F_NORESET, F_TCPTS, F_SACK = 0x1000, 0x2000, 0x4000
+ECN_ECT, ECN_CE_SET, ECN_CE_SENT, ECN_CWR_SET, ECN_CWR_SENT, ECN_ECE_SEEN = \
+    0x01, 0x02, 0x04, 0x08, 0x10, 0x20
+SACKR_INCAPABLE, SACKR_SHIFTED, SACKR_BADOPT = 0x01, 0x02, 0x04
+
+RES = {v: k for k, v in R.RESULT_NAMES.items()}
+# results after which scamper ends at once instead of closing the
+# connection with a FIN (tbit_result)
+_ABRUPT = {RES[n] for n in (
+    'none', 'tcp-noconn', 'tcp-noconn-rst', 'tcp-error', 'tcp-rst',
+    'tcp-badopt', 'tcp-fin', 'tcp-zerowin', 'sys-error', 'aborted',
+    'halted', 'pmtud-noack', 'pmtud-fail', 'sack-incapable',
+    'sack-rcvr-success', 'sack-rcvr-shifted', 'sack-rcvr-timeout',
+    'sack-rcvr-nosack', 'blind-rst', 'blind-accepted')}
+
+HTTP_UA = ('Mozilla/5.0 (X11; U; FreeBSD i386; en-US; rv:1.9.1.2) '
+           'Gecko/20090806 Firefox/3.5.2')
+
+
+def seqoff(rcv_nxt, seq):
+    """scamper_tbit_data_seqoff: seq - rcv_nxt as a signed 32-bit value."""
+    d = (seq - rcv_nxt) & 0xffffffff
+    return d - (1 << 32) if d & 0x80000000 else d
+
+
+def _lt(a, b):
+    return seqoff(b, a) < 0
+
+
+def _leq(a, b):
+    return seqoff(b, a) <= 0
+
+
+def inrange(rcv_nxt, seq, length):
+    """scamper_tbit_data_inrange."""
+    end = (seq + length - 1) & 0xffffffff
+    top = (rcv_nxt + 65535) & 0xffffffff
+    return (_leq(rcv_nxt, seq) and _lt(seq, top)) or \
+        (_leq(rcv_nxt, end) and _lt(end, top))
+
+
+class TcpQueue:
+    """scamper_tbit_tcpq: received segments ordered by their offset from
+    ``seq``, then length."""
+
+    def __init__(self, isn):
+        self.seq = isn
+        self.q = []           # [off, seq, flags, data]
+
+    def add(self, seq, flags, data):
+        e = [seqoff(self.seq, seq), seq, flags, bytes(data)]
+        i = len(self.q)
+        while i > 0 and (self.q[i - 1][0], len(self.q[i - 1][3])) > \
+                (e[0], len(e[3])):
+            i -= 1
+        self.q.insert(i, e)
+
+    def seg(self):
+        if not self.q:
+            return None
+        return self.q[0][1], len(self.q[0][3])
+
+    def pop(self):
+        e = self.q.pop(0)
+        off = seqoff(self.seq, e[1])
+        if off < 0 and off + len(e[3]) <= 0:
+            return e
+        n = len(e[3]) + off
+        for x in self.q:
+            x[0] -= n
+        self.seq = (self.seq + n) & 0xffffffff
+        return e
+
+    def tail(self):
+        rng = 0
+        for e in self.q:
+            u = seqoff(self.seq, (e[1] + len(e[3])) & 0xffffffff)
+            if u > rng:
+                rng = u
+        return (self.seq + rng) & 0xffffffff
+
+    def sack(self, count):
+        if not self.q or not self.q[0][3]:
+            return []
+        left = self.q[0][1]
+        right = (left + len(self.q[0][3])) & 0xffffffff
+        out = []
+        for e in self.q[1:]:
+            if len(out) >= count:
+                break
+            if not e[3]:
+                continue
+            off = seqoff(right, e[1])
+            if off <= 0:
+                if len(e[3]) > -off:
+                    right = (right + len(e[3]) + off) & 0xffffffff
+                continue
+            out.append((left, right))
+            left, right = e[1], (e[1] + len(e[3])) & 0xffffffff
+        if len(out) < count:
+            out.append((left, right))
+        return out
+
+
+class _Tp:
+    """A packet queued to send (scamper's tbit_probe_t)."""
+
+    __slots__ = ('ptb', 'wait', 'len', 'flags', 'seq', 'ack', 'sack')
+
+    def __init__(self, seq, ack, ptb=False):
+        self.ptb = ptb
+        self.wait = 0.0
+        self.len = 0
+        self.flags = TH_ACK
+        self.seq = seq
+        self.ack = ack
+        self.sack = []
+
+
+class TbitMethod(Method):
+    firewall_error = None
+
+    def __init__(self, cmd, ctx, rand=None):
+        rnd = rand or random.Random(os.urandom(8))
+        t = self.result = cmd.result
+        t.src = cmd.src or ctx.src
+        t.sport = cmd.sport or ctx.sport
+        self.tap = ctx.ifindex
+        self.firewall = (t.src, t.sport, t.dst, t.dport)
+        self.mode = SYN
+        self.attempt = 0
+        self.flags = F_NORESET if t.type == R.TYPE_SACK_RCVR else 0
+        self.timeout = 0.0
+        self.ipid = rnd.randrange(65536)
+        self.tx = []                  # _Tp to send
+        self.segments = []            # bytearrays of our data to send
+        self.sa_seq = 0
+        self.snd_nxt = rnd.randrange(65536)
+        self.rcv_nxt = 0
+        self.rxq = None
+        self.ts_recent = 0
+        self.ts_lastack = 0
+        self.ecn = 0
+        self.sackr_rx = [0] * 7
+        self.sackr_x = 0
+        self.sackr_flags = 0
+        self.sackr_timeout = 0
+        self.icw_seq = 0
+        self.icw_tail = 0
+        self.icw_count = 0
+        self.icw_flagseq = False
+        self._q = 'probe'             # scamper's queue: probe, wait, done
+        self._deadline = None
+        self._sent = []               # (TbitPkt, Probe): tv set once sent
+
+    # -- the engine's contract -------------------------------------------
+
+    def start(self, now):
+        self.result.start = now
+        if self.firewall_error is not None:
+            self._handleerror()
+            return
+        if self.result.fo_cookie and self._app_rx(b'') <= 0:
+            self._handleerror()
+
+    def ready(self):
+        return self._q == 'probe' and not self.done
+
+    def timer(self):
+        return self._deadline if self._q == 'wait' and not self.done \
+            else None
+
+    def handle_timer(self, now):
+        self._stamp()
+        self._q = None
+        {SYN: self._timeout_syn, FIN: self._timeout_fin,
+         DATA: self._timeout_data, ZEROWIN: self._classify,
+         MOREDATA: self._classify}.get(self.mode, lambda: None)()
+        if self._q is None:
+            self._q = 'probe'
+        self._check_done()
+
+    def send_error(self, probe, err, now):
+        self._stamp()
+        self._handleerror()
+
+    def halt(self, now):
+        self._stamp()
+        self._result(RES['halted'])
+        self._check_done()
+
+    def next_probe(self, now):
+        self._stamp()
+        t = self.result
+        pkt = None
+        while pkt is None:
+            tp = self.tx.pop(0) if self.tx else None
+            wait = tp.wait if tp is not None else TIMEOUT_DEFAULT
+            # scamper skips a queued data packet when its data is gone
+            pkt = self._tx_tcp(tp, now)
+        ipid = 0
+        if len(t.dst) == 4:
+            ipid = self.ipid
+            self.ipid = (self.ipid + 1) & 0xffff
+        seg, tos, ip_options = pkt
+        data = wire.build(t.src, t.dst, t.sport, t.dport, seg, ttl=t.ttl,
+                          tos=tos, ipid=ipid, ip_options=ip_options)
+        probe = Probe(4 if len(t.dst) == 4 else 6, t.src, t.dst, IPPROTO_TCP,
+                      sport=t.sport, dport=t.dport, packet=data)
+        rec = R.TbitPkt(tv=now, dir=R.PKT_DIR_TX, data=data)
+        t.pkts.append(rec)
+        self._sent.append((rec, probe))
+        if wait > 0:
+            self.timeout = now + wait
+        self._queue()
+        self._check_done()
+        return probe
+
+    def receive(self, reply, now):
+        self._stamp()
+        if self.done or reply.frame is None:
+            return
+        found = ethernet.ip_packet(reply.frame, reply.link)
+        if found is None:
+            return
+        p = wire.parse(*found)
+        t = self.result
+        if p is None or p.src != t.dst or p.dst != t.src:
+            return
+        if p.frag:
+            # recorded, not reassembled (scamper reassembles for pmtud)
+            t.pkts.append(R.TbitPkt(tv=reply.rx, dir=R.PKT_DIR_RX,
+                                    data=p.raw))
+            return
+        if p.proto != IPPROTO_TCP or p.sport != t.dport or \
+                p.dport != t.sport:
+            return
+        p.rx = reply.rx
+        t.pkts.append(R.TbitPkt(tv=reply.rx, dir=R.PKT_DIR_RX, data=p.raw))
+        func = {SYN: self._dl_syn, FIN: self._dl_fin, DATA: self._dl_data,
+                ZEROWIN: self._dl_zerowin, MOREDATA: self._dl_moredata,
+                BLIND: self._dl_data}.get(self.mode)
+        if func is None:
+            return
+        if self.mode != SYN:
+            if p.flags & TH_RST:
+                self.flags |= F_RST_SEEN
+                self._classify()
+                self._check_done()
+                return
+            if not p.flags & TH_ACK:
+                return
+        if self.flags & F_TCPTS and p.ts is not None and \
+                _leq(p.seq, self.ts_lastack) and \
+                _lt(self.ts_lastack, (p.seq + len(p.data)) & 0xffffffff):
+            self.ts_recent = p.ts[0]
+        func(p)
+        self._check_done()
+
+    # -- scamper's task queues -------------------------------------------
+
+    def _stamp(self):
+        """Give the packets sent so far the time the engine sent them."""
+        for rec, probe in self._sent:
+            if probe.tx:
+                rec.tv = probe.tx
+        self._sent = [(r, p) for r, p in self._sent if not p.tx]
+
+    def _queue(self):
+        """tbit_queue."""
+        if self.tx:
+            self._q = 'probe'
+        elif self.mode == DONE:
+            self._q = 'done'
+        else:
+            self._q = 'wait'
+            self._deadline = self.timeout
+
+    def _queue_probe(self):
+        self._q = 'probe'
+
+    def _queue_done(self):
+        self._q = 'done'
+
+    def _check_done(self):
+        if self._q == 'done' and not self.done:
+            self._stamp()
+            self.done = True
+
+    def _tp(self):
+        tp = _Tp(self.snd_nxt, self.rcv_nxt)
+        self.tx.append(tp)
+        return tp
+
+    # -- results -----------------------------------------------------------
+
+    def _result(self, result):
+        """tbit_result: note the result, then close the connection (or
+        stop at once for the results that call for it)."""
+        t = self.result
+        d = result in _ABRUPT or bool(self.flags & F_RST_SEEN)
+        if t.result == RES['none']:
+            t.result = result
+        if not d:
+            if self.mode != SYN:
+                self.mode = FIN
+                self._queue_probe()
+        else:
+            self.mode = DONE
+            self._queue_done()
+
+    def _handleerror(self):
+        self.result.result = RES['sys-error']
+        self.mode = DONE
+        self._queue_done()
+        self._check_done()
+
+    def _tcpclosed(self):
+        return self.flags & F_FIN_SEEN and self.flags & F_FIN_ACKED
+
+    def _classify(self):
+        t = self.result
+        f = self.flags
+        if t.result != RES['none']:
+            if f & F_RST_SEEN:
+                self.mode = DONE
+                self._queue_done()
+            return
+        if t.type == R.TYPE_ECN:
+            if self.ecn & ECN_ECE_SEEN:
+                self._result(RES['ecn-success'])
+            elif f & F_RST_SEEN:
+                self._result(RES['tcp-rst'])
+            elif self.mode == ZEROWIN:
+                self._result(RES['tcp-zerowin'])
+            elif self.ecn & ECN_CE_SENT:
+                self._result(RES['ecn-noece'])
+            elif not f & F_SEEN_DATA:
+                self._result(RES['ecn-nodata'])
+        elif t.type == R.TYPE_NULL:
+            if f & F_RST_SEEN:
+                self._result(RES['tcp-rst'])
+            elif self.mode == ZEROWIN:
+                self._result(RES['tcp-zerowin'])
+            elif not f & F_SEEN_DATA:
+                self._result(RES['null-nodata'])
+            else:
+                self._result(RES['null-success'])
+        elif t.type == R.TYPE_SACK_RCVR:
+            if self.sackr_flags & SACKR_INCAPABLE:
+                self._result(RES['sack-incapable'])
+            elif self.sackr_flags & SACKR_SHIFTED:
+                self._result(RES['sack-rcvr-shifted'])
+            elif f & F_RST_SEEN:
+                self._result(RES['tcp-rst'])
+            elif self.mode == ZEROWIN:
+                self._result(RES['tcp-zerowin'])
+            elif f & F_FIN_SEEN:
+                self._result(RES['tcp-fin'])
+            elif self.sackr_rx[0] > 3:
+                self._result(RES['sack-rcvr-nosack'])
+            elif self.sackr_flags & SACKR_BADOPT:
+                self._result(RES['tcp-badopt'])
+            elif self.sackr_timeout > 2:
+                self._result(RES['sack-rcvr-timeout'])
+            else:
+                self._result(RES['sack-rcvr-success'])
+        elif t.type == R.TYPE_ICW:
+            if f & F_RST_SEEN:
+                self._result(RES['tcp-rst'])
+            elif f & F_FIN_SEEN:
+                self._result(RES['tcp-fin'])
+            else:
+                self._result(RES['none'])
+        else:
+            self._result(RES['none'])
+
+    # -- the application -------------------------------------------------
+
+    def _app_rx(self, data):
+        """tbit_app_rx: the length of the request queued, 0 if none."""
+        if self.flags & F_NOMOREDATA:
+            return 0
+        if self.mode != SYN:
+            return 0
+        t = self.result
+        if t.app_proto == R.APP_BGP:
+            req = b'\xff' * 16 + (29).to_bytes(2, 'big') + bytes((1, 4)) + \
+                (t.app.asn or 1).to_bytes(2, 'big') + \
+                (180).to_bytes(2, 'big') + (12345).to_bytes(4, 'big') + b'\0'
+        else:
+            h = t.app
+            req = 'GET %s HTTP/1.0\r\n' % h.file
+            if h.host is not None:
+                req += 'Host: %s\r\n' % h.host
+            req += ('Connection: Keep-Alive\r\nAccept: */*\r\n'
+                    'User-Agent: %s\r\n\r\n' % HTTP_UA)
+            req = req.encode()[:511]
+        self.segments.append(bytearray(req))
+        self.flags |= F_NOMOREDATA
+        return len(req)
+
+    # -- sending (tbit_tx_tcp) -------------------------------------------
+
+    def _tsval(self, now):
+        return int((now - self.result.start) * 1000)
+
+    def _tx_tcp(self, tp, now):
+        t = self.result
+        s = wire.Segment(seq=self.snd_nxt, win=65535)
+        tos = 0
+        ip_options = b''
+        if self.mode == SYN:
+            s.flags = TH_SYN
+            s.mss = t.client_mss
+            s.wscale = t.wscale
+            if t.options & OPTION_TCPTS:
+                s.ts = (self._tsval(now), 0)
+            if t.options & OPTION_SACK:
+                s.sackp = True
+            if t.type == R.TYPE_ECN:
+                s.flags |= TH_ECE | TH_CWR
+            elif t.type == R.TYPE_SACK_RCVR:
+                s.sackp = True
+            elif t.type == R.TYPE_NULL:
+                n = t.data
+                if n.options & (NULL_FO | NULL_FO_EXP):
+                    cookie = bytes(t.fo_cookie)
+                    if n.options & NULL_FO:
+                        s.fo = cookie
+                    else:
+                        s.fo_exp = cookie
+                    if cookie and self.segments:
+                        s.data = bytes(self.segments[0])
+            self.attempt += 1
+            return s, tos, ip_options
+        if tp is not None:
+            if tp.len > 0:
+                if not self.segments:
+                    return None
+                off = seqoff(self.snd_nxt, tp.seq)
+                s.data = bytes(self.segments[0][off:off + tp.len])
+                self.attempt += 1
+            s.seq, s.ack, s.flags = tp.seq, tp.ack, tp.flags
+            s.sack = tp.sack
+        else:
+            s.ack = self.rcv_nxt
+            s.flags = TH_ACK
+            if self.mode == FIN:
+                s.flags |= TH_FIN
+        if self.flags & F_TCPTS:
+            s.ts = (self._tsval(now), self.ts_recent)
+            self.ts_lastack = s.ack
+        if t.type == R.TYPE_ECN and not s.flags & TH_FIN and s.data:
+            if self.ecn & ECN_CE_SET:
+                tos = 0x03
+            elif self.ecn & ECN_ECT:
+                tos = 0x01
+            if self.ecn & ECN_CWR_SET:
+                s.flags |= TH_CWR
+        return s, tos, ip_options
+
+    # -- receiving ---------------------------------------------------------
+
+    def _timeout_syn(self):
+        if self.attempt >= self.result.syn_retx:
+            self._result(RES['tcp-noconn'])
+
+    def _dl_syn(self, p):
+        t = self.result
+        if (p.flags & (TH_SYN | TH_ACK)) != (TH_SYN | TH_ACK) or \
+                not _lt(self.snd_nxt, p.ack):
+            self._result(RES['tcp-noconn-rst'] if p.flags & TH_RST
+                         else RES['tcp-noconn'])
+            return
+        self.snd_nxt = (self.snd_nxt + 1) & 0xffffffff
+        self.sa_seq = p.seq
+        self.rcv_nxt = (p.seq + 1) & 0xffffffff
+        ab = (p.ack - self.snd_nxt) & 0xffffffff
+        if ab > 0:                    # fast open: they acked our data
+            seg = self.segments[0] if self.segments else None
+            if seg is None or ab > len(seg):
+                self._result(RES['tcp-noconn'])
+                return
+            if ab == len(seg):
+                self.segments.pop(0)
+            else:
+                del seg[:ab]
+            self.snd_nxt = (self.snd_nxt + ab) & 0xffffffff
+        if t.options & OPTION_TCPTS and p.ts is not None:
+            self.flags |= F_TCPTS
+            self.ts_recent = p.ts[0]
+        if t.type == R.TYPE_ECN:
+            e = p.flags & (TH_ECE | TH_CWR)
+            if e != TH_ECE:
+                self._result(RES['ecn-incapable'] if e == 0
+                             else RES['ecn-badsynack'])
+            else:
+                self.ecn |= ECN_ECT | ECN_CE_SET
+        elif t.type == R.TYPE_SACK_RCVR:
+            if not p.sackp:
+                self.sackr_flags |= SACKR_INCAPABLE
+        elif t.type == R.TYPE_NULL:
+            n = t.data
+            if t.options & OPTION_TCPTS and p.ts is not None:
+                n.results |= 0x01
+            if t.options & OPTION_SACK and p.sackp:
+                n.results |= 0x02
+                self.flags |= F_SACK
+            fo = (n.options & NULL_FO and p.fo is not None and p.fo) or \
+                (n.options & NULL_FO_EXP and p.fo_exp is not None
+                 and p.fo_exp)
+            if fo and not t.fo_cookie:
+                n.results |= R.NULL_RESULT_FO
+                t.fo_cookie = bytes(fo)
+        t.server_mss = p.mss
+        if t.fo_cookie:
+            rc = 0
+            if p.data:
+                rc = self._app_rx(p.data)
+                self.rcv_nxt = (self.rcv_nxt + len(p.data)) & 0xffffffff
+        else:
+            rc = self._app_rx(b'')
+        tp = self._tp()
+        mode = DATA
+        if rc > 0:
+            if p.win == 0:
+                tp.wait = TIMEOUT_DEFAULT
+                self.mode = ZEROWIN
+                self._queue()
+                return
+            tp = self._tp()
+            tp.len = rc
+            if t.type == R.TYPE_SACK_RCVR:
+                tp.len = 1
+                tp.wait = TIMEOUT_SACK
+            else:
+                tp.wait = TIMEOUT_DEFAULT
+            if t.type in R.BLIND_TYPES:
+                mode = BLIND
+            self.attempt = 0
+        self.mode = mode
+        self._queue()
+
+    def _rxq(self, p):
+        if self.rxq is None:
+            self.rxq = TcpQueue(self.rcv_nxt)
+        self.rxq.add(p.seq, p.flags, p.data)
+
+    def _dl_fin(self, p):
+        self.timeout = p.rx + TIMEOUT_LONG
+        if p.ack == (self.snd_nxt + 1) & 0xffffffff and \
+                not self.flags & F_FIN_ACKED:
+            self.flags |= F_FIN_ACKED
+            self.snd_nxt = (self.snd_nxt + 1) & 0xffffffff
+        if self.flags & F_FIN_SEEN and p.seq == self.rcv_nxt:
+            if self._tcpclosed():
+                if self.result.result == RES['none']:
+                    self._classify()
+                self.mode = DONE
+                self._queue()
+            return
+        if not p.data and not p.flags & TH_FIN:
+            return
+        tp = self._tp()
+        if inrange(self.rcv_nxt, p.seq, len(p.data)):
+            self._rxq(p)
+            while True:
+                s = self.rxq.seg()
+                if s is None:
+                    break
+                seq, dlen = s
+                if not inrange(self.rcv_nxt, seq, dlen):
+                    self.rxq.pop()
+                    continue
+                x = seqoff(self.rcv_nxt, seq)
+                if x > 0:
+                    break
+                e = self.rxq.pop()
+                self.rcv_nxt = (self.rcv_nxt + dlen - abs(x)) & 0xffffffff
+                if e[2] & TH_FIN:
+                    self.flags |= F_FIN_SEEN
+                    self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff
+                if not self.flags & F_FIN_ACKED:
+                    tp.flags |= TH_FIN
+                if self._tcpclosed():
+                    if self.result.result == RES['none']:
+                        self._classify()
+                    self.mode = DONE
+                    break
+        tp.ack = self.rcv_nxt
+        if self.mode != DONE and self.flags & F_SACK and self.rxq:
+            tp.sack = self.rxq.sack(3 if self.flags & F_TCPTS else 4)
+        self._queue()
+
+    def _timeout_fin(self):
+        if self.result.result == RES['none']:
+            self._classify()
+        self.mode = DONE
+        self._queue()
+
+    def _dl_data(self, p):
+        t = self.result
+        if not self.flags & F_NORESET:
+            self.timeout = p.rx + TIMEOUT_LONG
+        if not inrange(self.rcv_nxt, p.seq, len(p.data)):
+            return
+        if _lt(self.snd_nxt, p.ack):
+            if not self.segments:
+                return
+            seg = self.segments[0]
+            ab = (p.ack - self.snd_nxt) & 0xffffffff
+            if ab >= len(seg):
+                ab = len(seg)
+                self.segments.pop(0)
+            else:
+                del seg[:ab]
+            self.snd_nxt = (self.snd_nxt + ab) & 0xffffffff
+        {R.TYPE_ECN: self._data_ecn, R.TYPE_NULL: self._data_null,
+         R.TYPE_SACK_RCVR: self._data_sack_rcvr,
+         R.TYPE_ICW: self._data_icw}[t.type](p)
+        self._queue()
+
+    def _timeout_data(self):
+        t = self.result
+        if self.segments:
+            if self.attempt >= t.dat_retx:
+                if t.type == R.TYPE_SACK_RCVR:
+                    self.sackr_timeout += 1
+                    self._sack_rcvr_next()
+                else:
+                    self._timeout_data_generic()
+                return
+            tp = self._tp()
+            tp.len = len(self.segments[0])
+            tp.wait = TIMEOUT_DEFAULT
+            self._queue()
+        else:
+            self._classify()
+            if t.result != RES['none'] and self.mode != FIN:
+                self.mode = FIN
+                self._queue_probe()
+
+    def _timeout_data_generic(self):
+        self._classify()
+        if self.mode != FIN:
+            self.mode = FIN
+            self._queue_probe()
+
+    def _data_ecn(self, p):
+        if p.flags & TH_ECE:
+            if not self.ecn & ECN_ECE_SEEN:
+                self.ecn |= ECN_ECE_SEEN
+                if not self.ecn & ECN_CWR_SET:
+                    self.ecn |= ECN_CWR_SET
+        elif self.ecn & ECN_CWR_SET:
+            self.ecn &= ~ECN_CWR_SET
+            self.ecn |= ECN_CWR_SENT
+        if p.seq != self.rcv_nxt:
+            self._tp()
+            return
+        if self.ecn & ECN_CE_SET:
+            self.ecn &= ~ECN_CE_SET
+            self.ecn |= ECN_CE_SENT
+        fin = bool(p.flags & TH_FIN)
+        if p.data:
+            self.flags |= F_SEEN_DATA
+            self.rcv_nxt = (self.rcv_nxt + len(p.data)) & 0xffffffff
+        if p.data or fin:
+            rc = self._app_rx(p.data)
+            tp = self._tp()
+            if rc > 0:
+                tp.len = rc
+                tp.wait = TIMEOUT_DEFAULT
+                self.attempt = 0
+            if fin or not self.ecn & ECN_ECT:
+                tp.flags |= TH_FIN
+                self.mode = FIN
+                if fin:
+                    self.flags |= F_FIN_SEEN
+                    self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff
+                    tp.ack = (tp.ack + 1) & 0xffffffff
+
+    def _data_null(self, p):
+        tx_fin = bool(self.flags & F_NOMOREDATA) and not self.segments
+        if not p.data and not p.flags & TH_FIN:
+            if tx_fin and self.flags & F_SEEN_DATA:
+                tp = self._tp()
+                tp.flags |= TH_FIN
+                self.mode = FIN
+            return
+        if not inrange(self.rcv_nxt, p.seq, len(p.data)):
+            return
+        self._rxq(p)
+        while True:
+            s = self.rxq.seg()
+            if s is None:
+                break
+            seq, dlen = s
+            if not inrange(self.rcv_nxt, seq, dlen):
+                self.rxq.pop()
+                continue
+            if dlen > 0:
+                self.flags |= F_SEEN_DATA
+            off = seqoff(self.rcv_nxt, seq)
+            if off > 0:
+                tp = self._tp()
+                if tx_fin:
+                    tp.flags |= TH_FIN
+                    self.mode = FIN
+                return
+            e = self.rxq.pop()
+            off = abs(off)
+            fin = bool(e[2] & TH_FIN)
+            if e[3]:
+                self.rcv_nxt = (self.rcv_nxt + len(e[3]) - off) & 0xffffffff
+            rc = self._app_rx(e[3][off:])
+            tp = self._tp()
+            if rc > 0:
+                tp.len = rc
+                tp.wait = TIMEOUT_DEFAULT
+                self.attempt = 0
+            if tx_fin or fin:
+                tp.flags |= TH_FIN
+                self.mode = FIN
+                if fin:
+                    self.flags |= F_FIN_SEEN
+                    self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff
+                    tp.ack = (tp.ack + 1) & 0xffffffff
+                    break
+
+    def _sack_rcvr_next(self):
+        if self.sackr_x == 6:
+            self._classify()
+            return
+        tp = self._tp()
+        tp.len = 1
+        tp.seq = (tp.seq + 1 + self.sackr_x * 2) & 0xffffffff
+        tp.wait = TIMEOUT_SACK
+        self.attempt = 0
+        self.sackr_x += 1
+        self._queue()
+
+    def _data_sack_rcvr(self, p):
+        if p.seq != self.rcv_nxt:
+            return
+        if p.flags & TH_FIN:
+            self.flags |= F_FIN_SEEN
+            self._classify()
+            return
+        x = -1
+        if not p.sack:
+            x = 0
+        else:
+            edge = (p.sack[0][1] - self.snd_nxt) & 0xffffffff
+            if edge & 1 == 0 and edge != 0 and edge // 2 <= self.sackr_x:
+                x = edge // 2
+            edge = (p.sack[0][0] - self.snd_nxt) & 0xffffffff
+            if edge == 0 or edge // 2 > self.sackr_x:
+                self.sackr_flags |= SACKR_SHIFTED
+        if x != -1:
+            self.sackr_rx[x] += 1
+            if self.sackr_rx[x] > 1 and x == 0 and \
+                    not self.sackr_flags & SACKR_INCAPABLE:
+                return
+        self._sack_rcvr_next()
+
+    def _data_icw(self, p):
+        t = self.result
+        fin = False
+        if p.flags & TH_FIN:
+            self.flags |= F_FIN_SEEN
+            fin = True
+        if not inrange(self.rcv_nxt, p.seq, len(p.data)):
+            return
+        if p.data or fin:
+            self._rxq(p)
+        if self.flags & F_NOMOREDATA:
+            if not self.icw_flagseq:
+                t.data.start_seq = seqoff(self.sa_seq, self.rcv_nxt)
+                self.icw_flagseq = True
+                self.icw_seq = self.rcv_nxt
+            if p.seq == self.icw_seq and p.data:
+                self.icw_count += 1
+            if self.icw_count < 2:
+                if not fin:
+                    return
+                self._result(RES['icw-tooshort'])
+                self.mode = FIN
+            else:
+                self.icw_tail = self.rxq.tail()
+                self.mode = MOREDATA
+        if self.rxq is None:
+            return
+        while True:
+            s = self.rxq.seg()
+            if s is None:
+                break
+            seq, dlen = s
+            if not inrange(self.rcv_nxt, seq, dlen):
+                self.rxq.pop()
+                continue
+            off = seqoff(self.rcv_nxt, seq)
+            if off > 0:
+                tp = self._tp()
+                if self.mode == MOREDATA:
+                    tp.flags |= TH_FIN
+                break
+            e = self.rxq.pop()
+            off = abs(off)
+            fin = bool(e[2] & TH_FIN)
+            if e[3]:
+                self.rcv_nxt = (self.rcv_nxt + len(e[3]) - off) & 0xffffffff
+            rc = self._app_rx(e[3][off:])
+            tp = self._tp()
+            tp.len = rc
+            if self.mode == MOREDATA:
+                tp.flags |= TH_FIN
+            if fin:
+                tp.ack = (tp.ack + 1) & 0xffffffff
+                self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff
+                break
+
+    def _dl_zerowin(self, p):
+        t = self.result
+        if p.win == 0:
+            return
+        seg = self.segments[0]
+        tp = self._tp()
+        if t.type == R.TYPE_SACK_RCVR:
+            tp.len = 1
+            tp.wait = TIMEOUT_SACK
+            self.mode = DATA
+        else:
+            tp.len = len(seg)
+            tp.wait = TIMEOUT_DEFAULT
+            self.mode = BLIND if t.type in R.BLIND_TYPES else DATA
+        self.attempt = 0
+        self._queue()
+
+    def _dl_moredata(self, p):
+        if p.ack == (self.snd_nxt + 1) & 0xffffffff and \
+                not self.flags & F_FIN_ACKED:
+            self.flags |= F_FIN_ACKED
+            self.snd_nxt = (self.snd_nxt + 1) & 0xffffffff
+        if not p.data and not p.flags & TH_FIN:
+            return
+        if not inrange(self.rcv_nxt, p.seq, len(p.data)):
+            return
+        self._rxq(p)
+        while True:
+            s = self.rxq.seg()
+            if s is None:
+                break
+            seq, dlen = s
+            if not inrange(self.rcv_nxt, seq, dlen):
+                self.rxq.pop()
+                continue
+            if dlen > 0:
+                if seqoff(self.icw_tail, (seq + dlen) & 0xffffffff) >= 0:
+                    self.mode = FIN
+                    self._result(RES['icw-success'])
+            elif seqoff(self.icw_tail, seq) == 0:
+                self.mode = FIN
+                self._result(RES['icw-tooshort'])
+            off = seqoff(self.rcv_nxt, seq)
+            if off > 0:
+                tp = self._tp()
+                if not self.flags & F_FIN_ACKED:
+                    tp.flags |= TH_FIN
+                break
+            e = self.rxq.pop()
+            off = abs(off)
+            fin = bool(e[2] & TH_FIN)
+            if e[3]:
+                self.rcv_nxt = (self.rcv_nxt + len(e[3]) - off) & 0xffffffff
+            self._app_rx(e[3][off:])
+            tp = self._tp()
+            if not self.flags & F_FIN_ACKED:
+                tp.flags |= TH_FIN
+            if fin:
+                tp.ack = (tp.ack + 1) & 0xffffffff
+                self.flags |= F_FIN_SEEN
+                self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff
+                break
+        if self._tcpclosed():
+            if self.result.result == RES['none']:
+                self._classify()
+            self.mode = DONE
+        self._queue()
