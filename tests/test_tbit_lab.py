@@ -1,0 +1,235 @@
+"""tbit in the lab, against the dst namespace's own TCP stack: an HTTP
+server (python's http.server) serving a page, and the kernel settings
+whose effect each tbit type reports (net.ipv4.tcp_ecn, net.ipv4.tcp_sack,
+the route's initcwnd).  Our scamper runs with -F nft; `nft list ruleset`
+in src is empty after every run, and Debian's sc_wartsdump and
+sc_warts2json read our warts.  (Debian's scamper 20211212 cannot run tbit
+on Linux: it has no firewall support there and every test ends with
+sys-error, so the ground truth is the server's settings.)"""
+
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from contextlib import contextmanager
+
+import pytest
+
+from ours import ours, ours_json, popen_ours, proc_tree
+from scamperd.tbit import wire
+from scamperd.tbit.result import PKT_DIR_RX, Tbit
+from scamperd.warts import ScamperFile
+
+PAGE = 200000
+
+
+def ruleset(lab, node='src'):
+    return lab.run(['nft', 'list', 'ruleset'], node=node,
+                   capture_output=True, text=True, check=True).stdout
+
+
+# A web server that sends its whole answer in one write (so that the
+# first flight is full segments) and then closes: HTTP/1.0.
+SERVER = r"""
+import socket, socketserver
+class H(socketserver.StreamRequestHandler):
+    def handle(self):
+        req = b''
+        while not req.endswith(b'\r\n\r\n'):
+            b = self.request.recv(4096)
+            if not b:
+                return
+            req += b
+        body = b'x' * %d
+        self.request.sendall(b'HTTP/1.0 200 OK\r\nContent-Length: %%d'
+                             b'\r\n\r\n' %% len(body) + body)
+class S(socketserver.ThreadingTCPServer):
+    address_family = socket.AF_INET6
+    allow_reuse_address = True
+    daemon_threads = True
+S(('::', 80), H).serve_forever()
+""" % PAGE
+
+
+@pytest.fixture(scope='module')
+def web(lab_line):
+    """The web server on port 80 of dst (IPv4 and IPv6)."""
+    p = subprocess.Popen(['ip', 'netns', 'exec', lab_line.ns('dst'),
+                          'python3', '-c', SERVER],
+                         stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            r = lab_line.run(['ss', '-ltnH', 'sport = :80'], node='dst',
+                             capture_output=True, text=True)
+            if r.stdout.strip():
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail('the web server did not start')
+        yield lab_line
+    finally:
+        p.terminate()
+        p.wait(10)
+
+
+@contextmanager
+def sysctl(lab, name, value, node='dst'):
+    old = lab.run(['sysctl', '-n', name], node=node, capture_output=True,
+                  text=True, check=True).stdout.strip()
+    lab.run(['sysctl', '-q', '-w', '%s=%s' % (name, value)], node=node,
+            check=True)
+    try:
+        yield
+    finally:
+        lab.run(['sysctl', '-q', '-w', '%s=%s' % (name, old)], node=node,
+                check=True)
+
+
+def tbit(lab, command, target):
+    """Run our tbit; return the Tbit read back from our warts, after
+    checking Debian's tools read the file and no rule is left."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'out.warts')
+        ours(lab, '-F', 'nft', '-p', '2000', '-O', 'warts', '-o', path,
+             '-I',
+             '%s %s' % (command, target), timeout=200)
+        assert ruleset(lab).strip() == ''
+        with ScamperFile(path) as f:
+            (t,) = [o for o in f if isinstance(o, Tbit)]
+        p = subprocess.run(['sc_wartsdump', path], capture_output=True,
+                           text=True)
+        assert p.returncode == 0 and 'tbit' in p.stdout.lower(), p.stderr
+        p = subprocess.run(['sc_warts2json', path], capture_output=True,
+                           text=True)
+        assert p.returncode == 0, p.stderr
+        (js,) = [json.loads(line) for line in p.stdout.splitlines()
+                 if '"type":"tbit"' in line]
+        assert js['result'] == result_name(t)
+        t.debian_json = js
+        return t
+
+
+def result_name(t):
+    from scamperd.tbit.result import RESULT_NAMES
+    return RESULT_NAMES[t.result]
+
+
+def test_without_F_sys_error(web):
+    out = ours_json(web, '-c', 'tbit -t null', '-i', web.target4)
+    (t,) = [o for o in out if o['type'] == 'tbit']
+    assert t['result'] == 'sys-error'
+
+
+@pytest.mark.parametrize('fam', [4, 6])
+def test_null_success(web, fam):
+    target = web.target4 if fam == 4 else web.target6
+    t = tbit(web, 'tbit -t null -u http://dst/big', target)
+    assert result_name(t) == 'null-success'
+    if os.environ.get('TBIT_DEBUG'):
+        for p in t.pkts:
+            w = wire.parse(fam, p.data)
+            print(round(p.tv - t.start, 3), p.dir, hex(w.flags), w.seq,
+                  w.ack, len(w.data))
+    rx = [wire.parse(fam, p.data) for p in t.pkts if p.dir == PKT_DIR_RX]
+    got = sum(len(p.data) for p in rx)
+    assert got > PAGE                      # the page and its headers
+    assert any(p.flags & wire.TH_FIN for p in rx)
+
+
+@pytest.mark.parametrize('ecn,want', [(1, 'ecn-success'),
+                                      (0, 'ecn-incapable')])
+def test_ecn(web, ecn, want):
+    with sysctl(web, 'net.ipv4.tcp_ecn', ecn):
+        t = tbit(web, 'tbit -t ecn -u http://dst/big', web.target4)
+    assert result_name(t) == want
+
+
+@pytest.mark.parametrize('sack,want', [(1, 'sack-rcvr-success'),
+                                       (0, 'sack-incapable')])
+def test_sack_rcvr(web, sack, want):
+    with sysctl(web, 'net.ipv4.tcp_sack', sack):
+        t = tbit(web, 'tbit -t sack-rcvr -u http://dst/big', web.target4)
+    assert result_name(t) == want
+
+
+@pytest.mark.parametrize('initcwnd', [4, 7])
+def test_icw_is_the_routes_initcwnd(web, initcwnd):
+    route = web.run(['ip', 'route', 'get', web.src4], node='dst',
+                    capture_output=True, text=True, check=True).stdout
+    via = route.split()
+    gw, dev = via[via.index('via') + 1], via[via.index('dev') + 1]
+    web.run(['ip', 'route', 'replace', web.src4, 'via', gw, 'dev', dev,
+             'initcwnd', str(initcwnd)], node='dst', check=True)
+    try:
+        t = tbit(web, 'tbit -t icw -m 1000 -u http://dst/big', web.target4)
+    finally:
+        web.run(['ip', 'route', 'del', web.src4], node='dst', check=True)
+    assert result_name(t) == 'icw-success'
+    # initcwnd segments of the MSS we offered, as Debian's sc_warts2json
+    # reads our warts
+    assert t.debian_json['icw_bytes'] == initcwnd * 1000
+
+
+@contextmanager
+def silent_port(lab, port):
+    """dst drops what comes to ``port``: a tbit there keeps sending SYNs
+    (and keeps its firewall rule) for 30 seconds."""
+    lab.run(['nft', '-f', '-'], node='dst', input=(
+        'add table inet tbittest\n'
+        'add chain inet tbittest in { type filter hook input priority 0; }\n'
+        'add rule inet tbittest in tcp dport %d drop\n' % port),
+        text=True, check=True)
+    try:
+        yield
+    finally:
+        lab.run(['nft', 'delete', 'table', 'inet', 'tbittest'], node='dst',
+                check=True)
+
+
+def _wait_rule(lab, port, present=True):
+    for _ in range(400):
+        if ('tcp dport %d ' % port in ruleset(lab)) == present:
+            return
+        time.sleep(0.05)
+    pytest.fail('rule for port %d %s' % (port, 'never came' if present
+                                         else 'never went'))
+
+
+def test_worker_killed_its_rule_goes(web):
+    with silent_port(web, 81):
+        p = popen_ours(web, '-F', 'nft', '-c', 'tbit -t null -d 81', '-i',
+                       web.target4, env={'SCAMPER_WORKERS': '1'},
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _wait_rule(web, 81)
+            tree = proc_tree(p.pid)
+            assert len(tree) == 3, tree       # helper, supervisor, worker
+            os.kill(tree[-1], signal.SIGKILL)
+            _wait_rule(web, 81, present=False)
+        finally:
+            p.kill()
+            p.wait(30)
+            for pid in proc_tree(p.pid)[1:]:
+                os.kill(pid, signal.SIGKILL)
+    # the helper was SIGKILLed too: its chain stays until the next start
+    ours(web, '-F', 'nft', '-c', 'ping -c 1', '-i', web.target4)
+    assert ruleset(web).strip() == ''
+
+
+def test_scamper_killed_next_start_cleans(web):
+    with silent_port(web, 82):
+        p = popen_ours(web, '-F', 'nft', '-c', 'tbit -t null -d 82', '-i',
+                       web.target4, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        try:
+            _wait_rule(web, 82)
+            tree = proc_tree(p.pid)
+            for pid in tree:
+                os.kill(pid, signal.SIGKILL)
+        finally:
+            p.wait(30)
+    assert 'tcp dport 82 ' in ruleset(web)    # nobody left to remove it
+    ours(web, '-F', 'nft', '-c', 'ping -c 1', '-i', web.target4)
+    assert ruleset(web).strip() == ''
