@@ -233,3 +233,47 @@ def test_scamper_killed_next_start_cleans(web):
     assert 'tcp dport 82 ' in ruleset(web)    # nobody left to remove it
     ours(web, '-F', 'nft', '-c', 'ping -c 1', '-i', web.target4)
     assert ruleset(web).strip() == ''
+
+
+def _pcap_packets(path):
+    """The IP packets of an Ethernet pcap file."""
+    import struct
+    with open(path, 'rb') as f:
+        data = f.read()
+    out = []
+    i = 24
+    while i + 16 <= len(data):
+        _, _, incl, _ = struct.unpack_from('<IIII', data, i)
+        frame = data[i + 16:i + 16 + incl]
+        i += 16 + incl
+        if frame[12:14] == b'\x08\x00':
+            ln = struct.unpack_from('!H', frame, 16)[0]
+            out.append(frame[14:14 + ln])
+    return out
+
+
+def test_recorded_packets_are_those_on_the_wire(web):
+    """tcpdump in src sees exactly the packets of the tbit, byte for
+    byte (the result lists them in the order the method handled them,
+    which may interleave sent and received ones differently)."""
+    dev = web.run(['ip', 'route', 'get', web.target4], node='src',
+                  capture_output=True, text=True, check=True).stdout.split()
+    dev = dev[dev.index('dev') + 1]
+    with tempfile.TemporaryDirectory() as tmp:
+        cap = os.path.join(tmp, 'cap.pcap')
+        dump = subprocess.Popen(
+            ['ip', 'netns', 'exec', web.ns('src'), 'tcpdump', '-U', '-n',
+             '-s', '0', '-i', dev, '-w', cap, 'tcp port 80'],
+            stderr=subprocess.PIPE, text=True)
+        try:
+            assert 'listening on' in dump.stderr.readline()
+            t = tbit(web, 'tbit -t null -m 1000 -u http://dst/big',
+                     web.target4)
+            time.sleep(0.5)         # tcpdump writes what it has seen
+        finally:
+            dump.terminate()
+            dump.wait(10)
+        wire_pkts = _pcap_packets(cap)
+    assert result_name(t) == 'null-success'
+    assert sorted(bytes(p.data) for p in t.pkts) == sorted(wire_pkts)
+    assert len(wire_pkts) > 20
