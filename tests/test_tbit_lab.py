@@ -277,3 +277,16 @@ def test_recorded_packets_are_those_on_the_wire(web):
     assert result_name(t) == 'null-success'
     assert sorted(bytes(p.data) for p in t.pkts) == sorted(wire_pkts)
     assert len(wire_pkts) > 20
+
+
+@pytest.mark.parametrize('kind', ['blind-rst', 'blind-syn'])
+def test_blind_challenge_ack(web, kind):
+    """Linux answers an in-window RST or SYN that is not at the expected
+    sequence number with a challenge ACK (RFC 5961)."""
+    t = tbit(web, 'tbit -t %s -u http://dst/big' % kind, web.target4)
+    assert result_name(t) == 'blind-challenge'
+    tx = [wire.parse(4, p.data) for p in t.pkts if p.dir == 1]
+    blind = [p for p in tx if p.flags & (wire.TH_RST | wire.TH_SYN)][1:]
+    assert blind and all(
+        p.flags == (wire.TH_RST if kind == 'blind-rst' else wire.TH_SYN)
+        for p in blind)

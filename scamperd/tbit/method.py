@@ -18,9 +18,9 @@ things from the engine, both declared before ``start``:
 Its packets are built whole (scamperd/tbit/wire.py) and sent as they are
 (``packet`` in scamperd/probe.py).
 
-Implemented: the types null, ecn, sack-rcvr and icw, with the http and bgp
-applications, IPv4 and IPv6 (cmd.py refuses pmtud and the blind-* types,
-not yet ported); fragments are recorded but not reassembled; the IPv4
+Implemented: the types null, ecn, sack-rcvr, icw, blind-rst and blind-syn,
+with the http and bgp applications, IPv4 and IPv6 (cmd.py refuses pmtud,
+blind-data and blind-fin, not yet ported); fragments are recorded but not reassembled; the IPv4
 options of -O ipts-syn, iprr-syn, ipqs-syn are not put on the SYN yet.
 """
 
@@ -53,6 +53,8 @@ F_NORESET, F_TCPTS, F_SACK = 0x1000, 0x2000, 0x4000
 ECN_ECT, ECN_CE_SET, ECN_CE_SENT, ECN_CWR_SET, ECN_CWR_SENT, ECN_ECE_SEEN = \
     0x01, 0x02, 0x04, 0x08, 0x10, 0x20
 SACKR_INCAPABLE, SACKR_SHIFTED, SACKR_BADOPT = 0x01, 0x02, 0x04
+BLIND_CHALLENGE, BLIND_ACCEPTED, BLIND_SILENCE, BLIND_RST, BLIND_FIN = \
+    0x01, 0x02, 0x04, 0x08, 0x10
 
 RES = {v: k for k, v in R.RESULT_NAMES.items()}
 # results after which scamper ends at once instead of closing the
@@ -200,6 +202,10 @@ class TbitMethod(Method):
         self.icw_tail = 0
         self.icw_count = 0
         self.icw_flagseq = False
+        self.blind_flags = 0
+        self.blind_c = 0
+        self.blind_sent = 0
+        self.blind_ignored = 0
         self._q = 'probe'             # scamper's queue: probe, wait, done
         self._deadline = None
         self._sent = []               # (TbitPkt, Probe): tv set once sent
@@ -226,7 +232,8 @@ class TbitMethod(Method):
         self._q = None
         {SYN: self._timeout_syn, FIN: self._timeout_fin,
          DATA: self._timeout_data, ZEROWIN: self._classify,
-         MOREDATA: self._classify}.get(self.mode, lambda: None)()
+         MOREDATA: self._classify,
+         BLIND: self._classify}.get(self.mode, lambda: None)()
         if self._q is None:
             self._q = 'probe'
         self._check_done()
@@ -295,6 +302,8 @@ class TbitMethod(Method):
             return
         if self.mode != SYN:
             if p.flags & TH_RST:
+                if self.mode == BLIND and self._blind_check_rst(p):
+                    self.blind_flags |= BLIND_RST
                 self.flags |= F_RST_SEEN
                 self._classify()
                 self._check_done()
@@ -421,6 +430,24 @@ class TbitMethod(Method):
                 self._result(RES['tcp-rst'])
             elif f & F_FIN_SEEN:
                 self._result(RES['tcp-fin'])
+            else:
+                self._result(RES['none'])
+        elif t.type in (R.TYPE_BLIND_RST, R.TYPE_BLIND_SYN):
+            b = self.blind_flags
+            fin = b & BLIND_FIN or f & F_FIN_SEEN
+            if t.type == R.TYPE_BLIND_SYN and b & BLIND_RST:
+                self._result(RES['blind-rst'])
+            elif b & BLIND_CHALLENGE:
+                self._result(RES['blind-challenge'])
+            elif self.blind_c >= t.data.retx:
+                self._result(RES['blind-ignored'])
+            elif fin:
+                self._result(RES['tcp-fin'])
+            elif f & F_RST_SEEN:
+                self._result(RES['tcp-rst'])
+            elif t.type == R.TYPE_BLIND_RST and self.blind_c == 1 and \
+                    self.blind_ignored == 0:
+                self._result(RES['blind-accepted'])
             else:
                 self._result(RES['none'])
         else:
@@ -652,6 +679,11 @@ class TbitMethod(Method):
 
     def _dl_data(self, p):
         t = self.result
+        if t.type == R.TYPE_BLIND_SYN and \
+                p.flags & (TH_SYN | TH_ACK) == TH_SYN | TH_ACK and \
+                p.seq != self.sa_seq:
+            self._result(RES['blind-synnew'])
+            return
         if not self.flags & F_NORESET:
             self.timeout = p.rx + TIMEOUT_LONG
         if not inrange(self.rcv_nxt, p.seq, len(p.data)):
@@ -669,7 +701,8 @@ class TbitMethod(Method):
             self.snd_nxt = (self.snd_nxt + ab) & 0xffffffff
         {R.TYPE_ECN: self._data_ecn, R.TYPE_NULL: self._data_null,
          R.TYPE_SACK_RCVR: self._data_sack_rcvr,
-         R.TYPE_ICW: self._data_icw}[t.type](p)
+         R.TYPE_ICW: self._data_icw, R.TYPE_BLIND_RST: self._data_blindrst,
+         R.TYPE_BLIND_SYN: self._data_blindrst}[t.type](p)
         self._queue()
 
     def _timeout_data(self):
@@ -871,6 +904,69 @@ class TbitMethod(Method):
                 tp.ack = (tp.ack + 1) & 0xffffffff
                 self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff
                 break
+
+    def _blind_check_rst(self, p):
+        t = self.result
+        return t.type == R.TYPE_BLIND_SYN and \
+            p.ack == (self.snd_nxt + t.data.off + 1) & 0xffffffff
+
+    def _flush(self, stop=None):
+        """tp_flush: drop the queued packets before ``stop``."""
+        while self.tx and self.tx[0] is not stop:
+            self.tx.pop(0)
+
+    def _data_blindrst(self, p):
+        """dl_data_blindrst: a blind RST (or SYN) in the window for each
+        of the first data packets; the stack answers a challenge ACK
+        (RFC 5961), ignores it, or resets."""
+        t = self.result
+        if not (self.flags & F_NOMOREDATA and self.mode == BLIND):
+            if not self.flags & F_NOMOREDATA or self.mode == DATA:
+                self._data_null(p)
+            return
+        self.rxq = None
+        if not p.data and not p.flags & TH_FIN:
+            if self.blind_c > 0 and p.ack == self.snd_nxt:
+                self.blind_flags |= BLIND_CHALLENGE
+            return
+        if p.seq != self.rcv_nxt:
+            self._tp()
+            return
+        if p.flags & TH_FIN:
+            self.blind_flags |= BLIND_FIN
+        if p.data:
+            self.flags |= F_SEEN_DATA
+        if self.blind_sent == 1 and p.data:
+            self.rcv_nxt = (self.rcv_nxt + len(p.data)) & 0xffffffff
+            self._app_rx(p.data)
+        tp = self._tp()
+        if p.flags & TH_FIN and not p.data:
+            tp.flags |= TH_FIN
+            tp.ack = (tp.ack + 1) & 0xffffffff
+            self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff
+            self.mode = FIN
+            self.flags |= F_FIN_SEEN
+            return
+        if self.blind_sent == 0:
+            tp.flags = TH_RST if t.type == R.TYPE_BLIND_RST else TH_SYN
+            tp.seq = (tp.seq + t.data.off) & 0xffffffff
+            self.blind_sent = 1
+            self.blind_c += 1
+        else:
+            self.blind_sent = 0
+            self.blind_ignored += 1
+            if self.blind_c >= t.data.retx:
+                self.mode = DATA
+            else:
+                self._flush(tp)
+            if p.flags & TH_FIN:
+                tp.flags |= TH_FIN
+                tp.ack = (tp.ack + 1) & 0xffffffff
+                self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff
+                self.mode = FIN
+                self.flags |= F_FIN_SEEN
+        tp.wait = TIMEOUT_LONG
+        self.attempt = 0
 
     def _dl_zerowin(self, p):
         t = self.result
