@@ -290,3 +290,52 @@ def test_blind_challenge_ack(web, kind):
     assert blind and all(
         p.flags == (wire.TH_RST if kind == 'blind-rst' else wire.TH_SYN)
         for p in blind)
+
+
+BGP_SERVER = r"""
+import socket, struct
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('::', 179))
+s.listen()
+while True:
+    c, _ = s.accept()
+    got = b''
+    while len(got) < 29:
+        b = c.recv(29 - len(got))
+        if not b:
+            break
+        got += b
+    if got[:16] == b'\xff' * 16 and got[18] == 1:      # an OPEN
+        c.sendall(b'\xff' * 16 + struct.pack('!HBBHHIB', 29, 1, 4, 65000,
+                                             90, 0x0a000001, 0)
+                  + b'\xff' * 16 + struct.pack('!HB', 19, 4))
+    while c.recv(4096):
+        pass
+    c.close()
+"""
+
+
+def test_bgp_open_answered(lab_line):
+    """tbit -p bgp sends a BGP OPEN with -b's ASN to port 179; a listener
+    there answers OPEN and KEEPALIVE; the null test succeeds."""
+    p = subprocess.Popen(['ip', 'netns', 'exec', lab_line.ns('dst'),
+                          'python3', '-c', BGP_SERVER])
+    try:
+        for _ in range(200):
+            r = lab_line.run(['ss', '-ltnH', 'sport = :179'], node='dst',
+                             capture_output=True, text=True)
+            if r.stdout.strip():
+                break
+            time.sleep(0.05)
+        t = tbit(lab_line, 'tbit -p bgp -b 65001', lab_line.target4)
+    finally:
+        p.terminate()
+        p.wait(10)
+    assert result_name(t) == 'null-success'
+    assert t.dport == 179 and t.app.asn == 65001
+    tx = [wire.parse(4, q.data) for q in t.pkts if q.dir == 1]
+    (req,) = [q for q in tx if q.data]
+    assert req.data[16:22] == bytes.fromhex('001d0104fde9')
+    rx = [wire.parse(4, q.data) for q in t.pkts if q.dir == PKT_DIR_RX]
+    assert b''.join(q.data for q in rx)[18:19] == b'\x01'   # their OPEN
