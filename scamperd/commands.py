@@ -10,6 +10,7 @@ from scamperd.method import CommandError
 from scamperd.neighbourdisc import cmd as neighbourdisc_cmd
 from scamperd.ping import cmd as ping_cmd
 from scamperd.sniff import cmd as sniff_cmd
+from scamperd.sting import cmd as sting_cmd
 from scamperd.tbit import cmd as tbit_cmd
 from scamperd.trace import cmd as trace_cmd
 from scamperd.tracelb import cmd as tracelb_cmd
@@ -22,9 +23,8 @@ PARSERS = {
     'neighbourdisc': neighbourdisc_cmd.parse,
     'sniff': sniff_cmd.parse,
     'tbit': tbit_cmd.parse,
+    'sting': sting_cmd.parse,
 }
-# commands of scamper(1) that have their own issues and are not here yet
-LATER = ('sting',)
 
 
 def split(line):
@@ -65,8 +65,6 @@ def parse(line):
     name = words[0]
     parser = PARSERS.get(name)
     if parser is None:
-        if name in LATER:
-            raise CommandError('%s is not supported yet' % name)
         raise CommandError("unknown command '%s'" % name)
     return parser(words[1:])
 
@@ -77,6 +75,4 @@ def check_default(command):
     if not words:
         raise CommandError('empty command')
     if words[0] not in PARSERS:
-        if words[0] in LATER:
-            raise CommandError('%s is not supported yet' % words[0])
         raise CommandError("unknown command '%s'" % words[0])

@@ -14,6 +14,8 @@ from scamperd.ping import json as ping_json
 from scamperd.ping import text as ping_text
 from scamperd.ping.result import Ping
 from scamperd.sniff.result import Sniff
+from scamperd.sting import text as sting_text
+from scamperd.sting.result import Sting
 from scamperd.tbit import json as tbit_json
 from scamperd.tbit import text as tbit_text
 from scamperd.tbit.result import Tbit
@@ -35,6 +37,7 @@ _CODECS = {
     Tracelb: {'text': tracelb_text.format, 'json': tracelb_json.format},
     Dealias: {'text': dealias_text.format, 'json': dealias_json.format},
     Tbit: {'text': tbit_text.format, 'json': tbit_json.format},
+    Sting: {'text': sting_text.format, 'json': None},
 }
 
 # what scamper 20211212 writes only in warts (its text and JSON print nothing)
@@ -50,7 +53,10 @@ def format_result(result, fmt, meta=None):
         return warts_file.encode_object(result, list_id, cycle_id)
     if type(result) in _WARTS_ONLY:
         return b''
-    s = _CODECS[type(result)][fmt](result)
+    codec = _CODECS[type(result)][fmt]
+    if codec is None:                # sting in JSON: nothing, as 20211212
+        return b''
+    s = codec(result)
     if fmt == 'json':
         s += '\n'
     return _bytes(s)

@@ -1,0 +1,84 @@
+"""sting in the lab against dst's TCP stack (a web server on 80), with
+loss induced on r1 by nftables: every Nth one-byte data packet towards dst
+dropped (forward loss: holes), or every Nth pure ACK back (reverse loss:
+fewer data ACKs).  Our scamper runs with -F nft; the ruleset of src is
+empty after each run; Debian's sc_wartsdump reads our warts.  (Debian's
+scamper 20211212 cannot run sting on Linux: no firewall support.)"""
+
+import os
+import subprocess
+import tempfile
+from contextlib import contextmanager
+
+import pytest
+
+from ours import ours
+from scamperd.sting.result import (PKT_FLAG_DATA, PKT_FLAG_HOLE,
+                                   RESULT_COMPLETED, Sting)
+from scamperd.warts import ScamperFile
+from test_tbit_lab import ruleset, web  # noqa: F401 (fixture)
+
+
+@contextmanager
+def r1_drops(lab, rule):
+    lab.run(['nft', '-f', '-'], node='r1', input=(
+        'add table inet stingtest\n'
+        'add chain inet stingtest loss { type filter hook forward '
+        'priority 0; }\n'
+        'add rule inet stingtest loss %s drop\n' % rule), text=True,
+        check=True)
+    try:
+        yield
+    finally:
+        lab.run(['nft', 'delete', 'table', 'inet', 'stingtest'], node='r1',
+                check=True)
+
+
+def sting(lab, command):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'out.warts')
+        ours(lab, '-F', 'nft', '-O', 'warts', '-o', path, '-I',
+             '%s %s' % (command, lab.target4), timeout=200)
+        assert ruleset(lab).strip() == ''
+        with ScamperFile(path) as f:
+            (st,) = [o for o in f if isinstance(o, Sting)]
+        p = subprocess.run(['sc_wartsdump', path], capture_output=True,
+                           text=True)
+        assert p.returncode == 0 and 'sting' in p.stdout.lower(), p.stderr
+        p = subprocess.run(['sc_warts2text', path], capture_output=True,
+                           text=True)
+        assert p.returncode == 0, p.stderr
+        st.debian_text = p.stdout
+        return st
+
+
+CMD = 'sting -c 20 -m 20 -i 500'
+
+
+def test_no_loss(web):
+    st = sting(web, CMD)
+    assert st.result == RESULT_COMPLETED
+    assert (st.dataackc, st.holec) == (20, 0)
+    assert 'data-ack count 20, holec 0' in st.debian_text
+
+
+def test_forward_loss(web):
+    # IPv4 length 41: the one-byte data packets (the first hole-filling
+    # packet carries three bytes)
+    with r1_drops(web, 'ip daddr %s ip length 41 numgen inc mod 5 == 4'
+                  % web.target4):
+        st = sting(web, CMD)
+    assert st.result == RESULT_COMPLETED
+    assert (st.dataackc, st.holec) == (16, 4)
+    data = [p for p in st.pkts if p.flags & PKT_FLAG_DATA]
+    assert len([p for p in data if p.flags & PKT_FLAG_HOLE]) == 4
+    assert 'data-ack count 16, holec 4' in st.debian_text
+
+
+def test_reverse_loss(web):
+    # pure ACKs from dst back to src
+    with r1_drops(web, 'ip saddr %s ip length 40 tcp flags == ack '
+                  'numgen inc mod 4 == 3' % web.target4):
+        st = sting(web, CMD)
+    assert st.result == RESULT_COMPLETED
+    assert st.holec == 0 and st.dataackc == 15
