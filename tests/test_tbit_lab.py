@@ -339,3 +339,12 @@ def test_bgp_open_answered(lab_line):
     assert req.data[16:22] == bytes.fromhex('001d0104fde9')
     rx = [wire.parse(4, q.data) for q in t.pkts if q.dir == PKT_DIR_RX]
     assert b''.join(q.data for q in rx)[18:19] == b'\x01'   # their OPEN
+
+
+@pytest.mark.parametrize('kind,want', [('blind-data', 'blind-challenge'),
+                                       ('blind-fin', 'blind-challenge')])
+def test_blind_data_and_fin(web, kind, want):
+    """Linux answers a segment whose ACK acknowledges data never sent (the
+    ack is -70000 off) with a challenge ACK (RFC 5961 section 5)."""
+    t = tbit(web, 'tbit -t %s -u http://dst/big' % kind, web.target4)
+    assert result_name(t) == want

@@ -18,9 +18,9 @@ things from the engine, both declared before ``start``:
 Its packets are built whole (scamperd/tbit/wire.py) and sent as they are
 (``packet`` in scamperd/probe.py).
 
-Implemented: the types null, ecn, sack-rcvr, icw, blind-rst and blind-syn,
+Implemented: the types null, ecn, sack-rcvr, icw and the blind-* ones,
 with the http and bgp applications, IPv4 and IPv6 (cmd.py refuses pmtud,
-blind-data and blind-fin, not yet ported); fragments are recorded but not reassembled; the IPv4
+not yet ported); fragments are recorded but not reassembled; the IPv4
 options of -O ipts-syn, iprr-syn, ipqs-syn are not put on the SYN yet.
 """
 
@@ -206,6 +206,9 @@ class TbitMethod(Method):
         self.blind_c = 0
         self.blind_sent = 0
         self.blind_ignored = 0
+        self.blind_step = 0
+        self.blind_part1 = self.blind_part2 = self.blind_part3 = 0
+        self.blind_ack = 0
         self._q = 'probe'             # scamper's queue: probe, wait, done
         self._deadline = None
         self._sent = []               # (TbitPkt, Probe): tv set once sent
@@ -233,7 +236,7 @@ class TbitMethod(Method):
         {SYN: self._timeout_syn, FIN: self._timeout_fin,
          DATA: self._timeout_data, ZEROWIN: self._classify,
          MOREDATA: self._classify,
-         BLIND: self._classify}.get(self.mode, lambda: None)()
+         BLIND: self._timeout_blind}.get(self.mode, lambda: None)()
         if self._q is None:
             self._q = 'probe'
         self._check_done()
@@ -432,6 +435,22 @@ class TbitMethod(Method):
                 self._result(RES['tcp-fin'])
             else:
                 self._result(RES['none'])
+        elif t.type in (R.TYPE_BLIND_DATA, R.TYPE_BLIND_FIN):
+            b = self.blind_flags
+            if b & BLIND_ACCEPTED:
+                self._result(RES['blind-accepted'])
+            elif b & BLIND_CHALLENGE:
+                self._result(RES['blind-challenge'])
+            elif b & BLIND_SILENCE:
+                self._result(RES['blind-ignored'])
+            elif b & BLIND_RST:
+                self._result(RES['blind-rst'])
+            elif f & F_RST_SEEN:
+                self._result(RES['tcp-rst'])
+            elif f & F_FIN_SEEN:
+                self._result(RES['tcp-fin'])
+            else:
+                self._result(RES['none'])
         elif t.type in (R.TYPE_BLIND_RST, R.TYPE_BLIND_SYN):
             b = self.blind_flags
             fin = b & BLIND_FIN or f & F_FIN_SEEN
@@ -518,6 +537,9 @@ class TbitMethod(Method):
                     return None
                 off = seqoff(self.snd_nxt, tp.seq)
                 s.data = bytes(self.segments[0][off:off + tp.len])
+                self.attempt += 1
+            elif t.type == R.TYPE_BLIND_FIN and self.mode == BLIND and \
+                    self.blind_step == 1 and tp.flags & TH_FIN:
                 self.attempt += 1
             s.seq, s.ack, s.flags = tp.seq, tp.ack, tp.flags
             s.sack = tp.sack
@@ -612,6 +634,16 @@ class TbitMethod(Method):
             if t.type == R.TYPE_SACK_RCVR:
                 tp.len = 1
                 tp.wait = TIMEOUT_SACK
+            elif t.type in (R.TYPE_BLIND_DATA, R.TYPE_BLIND_FIN):
+                self.blind_part1 = rc // 3
+                if t.type == R.TYPE_BLIND_DATA:
+                    self.blind_part2 = self.blind_part1
+                    self.blind_part3 = rc - 2 * self.blind_part1
+                else:
+                    self.blind_part2 = rc - self.blind_part1
+                    self.blind_ack = (self.snd_nxt + rc) & 0xffffffff
+                tp.len = self.blind_part1
+                tp.wait = TIMEOUT_BLINDDATA
             else:
                 tp.wait = TIMEOUT_DEFAULT
             if t.type in R.BLIND_TYPES:
@@ -685,7 +717,9 @@ class TbitMethod(Method):
             self._result(RES['blind-synnew'])
             return
         if not self.flags & F_NORESET:
-            self.timeout = p.rx + TIMEOUT_LONG
+            long = TIMEOUT_BLINDDATA if self.mode == BLIND and t.type in (
+                R.TYPE_BLIND_DATA, R.TYPE_BLIND_FIN) else TIMEOUT_LONG
+            self.timeout = p.rx + long
         if not inrange(self.rcv_nxt, p.seq, len(p.data)):
             return
         if _lt(self.snd_nxt, p.ack):
@@ -702,7 +736,9 @@ class TbitMethod(Method):
         {R.TYPE_ECN: self._data_ecn, R.TYPE_NULL: self._data_null,
          R.TYPE_SACK_RCVR: self._data_sack_rcvr,
          R.TYPE_ICW: self._data_icw, R.TYPE_BLIND_RST: self._data_blindrst,
-         R.TYPE_BLIND_SYN: self._data_blindrst}[t.type](p)
+         R.TYPE_BLIND_SYN: self._data_blindrst,
+         R.TYPE_BLIND_DATA: self._data_blinddata,
+         R.TYPE_BLIND_FIN: self._data_blindfin}[t.type](p)
         self._queue()
 
     def _timeout_data(self):
@@ -907,6 +943,8 @@ class TbitMethod(Method):
 
     def _blind_check_rst(self, p):
         t = self.result
+        if t.type in (R.TYPE_BLIND_DATA, R.TYPE_BLIND_FIN):
+            return p.seq == (self.rcv_nxt + t.data.off) & 0xffffffff
         return t.type == R.TYPE_BLIND_SYN and \
             p.ack == (self.snd_nxt + t.data.off + 1) & 0xffffffff
 
@@ -968,6 +1006,185 @@ class TbitMethod(Method):
         tp.wait = TIMEOUT_LONG
         self.attempt = 0
 
+    def _timeout_blind(self):
+        t = self.result
+        if t.type == R.TYPE_BLIND_DATA:
+            self._timeout_blinddata()
+        elif t.type == R.TYPE_BLIND_FIN:
+            self._timeout_blindfin()
+        else:
+            self._classify()
+
+    def _data_blinddata(self, p):
+        """dl_data_blinddata: the request in three parts; the third first
+        with an ACK off by -o (step 1, as long as -q allows), then the
+        second (step 2) and the third again (step 3)."""
+        t = self.result
+        if self.mode == DATA:
+            self._data_null(p)
+            return
+        if self.mode != BLIND:
+            return
+        if p.data or not self.segments:
+            if self.blind_step == 2 and not self.segments:
+                self.blind_flags |= BLIND_ACCEPTED
+            self.mode = DATA
+            self._flush()
+            self._data_null(p)
+            return
+        if p.seq != self.rcv_nxt:
+            return
+        if p.flags & TH_FIN:
+            self._result(RES['tcp-fin'])
+            return
+        seg = self.segments[0]
+        if self.blind_step == 0:
+            if len(seg) != self.blind_part2 + self.blind_part3:
+                return
+            self.blind_step = 1
+            self.attempt = 0
+            tp = self._tp()
+            tp.seq = (tp.seq + self.blind_part2) & 0xffffffff
+            tp.len = self.blind_part3
+            tp.ack = (tp.ack + t.data.off) & 0xffffffff
+            tp.wait = TIMEOUT_BLINDDATA
+        elif self.blind_step == 1:
+            self.blind_flags |= BLIND_CHALLENGE
+            if self.attempt >= t.data.retx:
+                self.blind_step = 2
+                self.attempt = 0
+        elif self.blind_step == 2:
+            if len(seg) != self.blind_part3:
+                return
+            self.blind_step = 3
+            self.attempt = 0
+            self._flush()
+            tp = self._tp()
+            tp.len = len(seg)
+            tp.wait = TIMEOUT_BLINDDATA
+
+    def _data_blindfin(self, p):
+        """dl_data_blindfin: the first part of the request, then a FIN
+        with an ACK off by -o leaving a hole (step 1), then the hole filled
+        (step 2); the server's ACK says whether it took the FIN (step 3)."""
+        t = self.result
+        if self.mode == DATA:
+            self._data_null(p)
+            return
+        if self.mode != BLIND:
+            return
+        if not self.segments and self.blind_step == 2 and \
+                p.seq != self.rcv_nxt:
+            if p.ack == self.blind_ack:
+                self.blind_step = 3
+            elif p.ack == (self.blind_ack + 1) & 0xffffffff and \
+                    not self.flags & F_FIN_ACKED:
+                self._blind_fin_accepted()
+            return
+        if p.seq != self.rcv_nxt:
+            return
+        seg = self.segments[0] if self.segments else None
+        if self.blind_step == 0:
+            if seg is None or len(seg) != self.blind_part2:
+                return
+            self.blind_step = 1
+            self.attempt = 0
+            tp = self._tp()
+            tp.seq = (tp.seq + self.blind_part2) & 0xffffffff
+            tp.ack = (tp.ack + t.data.off) & 0xffffffff
+            tp.flags |= TH_FIN
+            tp.wait = TIMEOUT_BLINDDATA
+        elif self.blind_step == 1:
+            if not p.data and not p.flags & TH_FIN:
+                self.blind_flags |= BLIND_CHALLENGE
+            if self.attempt >= t.data.retx:
+                self.blind_step = 2
+                self.attempt = 0
+        elif self.blind_step in (2, 3):
+            if _lt(p.ack, self.blind_ack):
+                return
+            self.blind_step = 3
+            if _lt((self.blind_ack + 1) & 0xffffffff, p.ack):
+                self._handleerror()
+                return
+            if p.data:
+                self._app_rx(p.data)
+                self.rcv_nxt = (self.rcv_nxt + len(p.data)) & 0xffffffff
+                self._tp()
+            if p.ack == (self.blind_ack + 1) & 0xffffffff and \
+                    not self.flags & F_FIN_ACKED:
+                self._blind_fin_accepted()
+
+    def _blind_fin_accepted(self):
+        self.blind_flags |= BLIND_ACCEPTED
+        self.flags |= F_FIN_ACKED
+        self.snd_nxt = (self.snd_nxt + 1) & 0xffffffff
+        self.mode = FIN
+        self._flush()
+
+    def _timeout_blinddata(self):
+        t = self.result
+        seg = self.segments[0] if self.segments else b''
+        if self.blind_step in (0, 3):
+            if self.attempt >= t.data.retx:
+                self._result(RES['none'])
+                return
+            tp = self._tp()
+            tp.len = self.blind_part1 if self.blind_step == 0 else len(seg)
+            tp.wait = TIMEOUT_BLINDDATA
+            self._queue()
+            return
+        tp = self._tp()
+        tp.len = len(seg)
+        tp.wait = TIMEOUT_BLINDDATA
+        if self.attempt >= t.data.retx:
+            if self.blind_step == 1 and \
+                    not self.blind_flags & BLIND_CHALLENGE:
+                self.blind_flags |= BLIND_SILENCE
+            self.attempt = 0
+            self.blind_step += 1
+        if self.blind_step == 1:
+            tp.ack = (tp.ack + t.data.off) & 0xffffffff
+            tp.seq = (tp.seq + self.blind_part2) & 0xffffffff
+            tp.len = self.blind_part3
+        else:
+            tp.len = self.blind_part2
+        self._queue()
+
+    def _timeout_blindfin(self):
+        t = self.result
+        seg = self.segments[0] if self.segments else b''
+        if self.blind_step == 0:
+            if self.attempt >= t.data.retx:
+                self._result(RES['none'])
+                return
+            tp = self._tp()
+            tp.len = self.blind_part1
+            tp.wait = TIMEOUT_BLINDDATA
+        elif self.blind_step == 3:
+            self._flush()
+            self.flags &= ~F_NORESET
+            self.mode = DATA
+        else:
+            tp = self._tp()
+            tp.len = len(seg)
+            tp.wait = TIMEOUT_BLINDDATA
+            if self.attempt >= t.data.retx:
+                if self.blind_step == 1 and \
+                        not self.blind_flags & BLIND_CHALLENGE:
+                    self.blind_flags |= BLIND_SILENCE
+                self.attempt = 0
+                self.blind_step += 1
+            if self.blind_step == 1:
+                tp.ack = (tp.ack + t.data.off) & 0xffffffff
+                tp.seq = (tp.seq + self.blind_part2) & 0xffffffff
+                tp.len = 0
+                tp.flags |= TH_FIN
+            else:
+                tp.len = self.blind_part2
+                self.flags |= F_NORESET
+        self._queue()
+
     def _dl_zerowin(self, p):
         t = self.result
         if p.win == 0:
@@ -978,6 +1195,10 @@ class TbitMethod(Method):
             tp.len = 1
             tp.wait = TIMEOUT_SACK
             self.mode = DATA
+        elif t.type in (R.TYPE_BLIND_DATA, R.TYPE_BLIND_FIN):
+            tp.len = self.blind_part1
+            tp.wait = TIMEOUT_BLINDDATA
+            self.mode = BLIND
         else:
             tp.len = len(seg)
             tp.wait = TIMEOUT_DEFAULT
