@@ -20,7 +20,7 @@ def test_split_words_and_quotes():
     ('', 'empty command'),
     ('bogus 192.0.2.1', "unknown command 'bogus'"),
     ('sting -h x 192.0.2.1', 'accepts no request'),
-    ('tbit -t pmtud 192.0.2.1', 'not supported yet'),
+    ('tbit -t abc 192.0.2.1', "invalid -t value 'abc'"),
 ])
 def test_parse_errors(line, needle):
     with pytest.raises(CommandError) as e:

@@ -348,3 +348,32 @@ def test_blind_data_and_fin(web, kind, want):
     ack is -70000 off) with a challenge ACK (RFC 5961 section 5)."""
     t = tbit(web, 'tbit -t %s -u http://dst/big' % kind, web.target4)
     assert result_name(t) == want
+
+
+@pytest.mark.parametrize('fam', [4, 6])
+def test_pmtud_success(web, fam):
+    """With -m 1460 the server sends 1500-byte packets; our PTB for 1280
+    makes it send packets that fit (pmtud-success), and the PTB is on the
+    wire as the result records it."""
+    target = web.target4 if fam == 4 else web.target6
+    mss = 1460 if fam == 4 else 1440
+    t = tbit(web, 'tbit -t pmtud -M 1280 -m %d -u http://dst/big' % mss,
+             target)
+    assert result_name(t) == 'pmtud-success'
+    tx = [p.data for p in t.pkts if p.dir == 1]
+    ptb = [d for d in tx if d[9 if fam == 4 else 6] in (1, 58)]
+    assert len(ptb) == 1
+    assert t.debian_json['result'] == 'pmtud-success'
+
+
+def test_pmtud_toosmall_and_blackhole(web):
+    """Without -m the server's segments (536 bytes) never exceed -M:
+    pmtud-toosmall.  With -O blackhole we never send the PTB and Linux
+    (tcp_mtu_probing 0) keeps sending what we drop: pmtud-fail."""
+    t = tbit(web, 'tbit -t pmtud -M 1280 -u http://dst/big', web.target4)
+    assert result_name(t) == 'pmtud-toosmall'
+    with sysctl(web, 'net.ipv4.tcp_mtu_probing', 0):
+        t = tbit(web, 'tbit -t pmtud -M 1280 -m 1460 -O blackhole '
+                 '-u http://dst/big', web.target4)
+    assert result_name(t) == 'pmtud-fail'
+    assert not [p for p in t.pkts if p.dir == 1 and p.data[9] == 1]

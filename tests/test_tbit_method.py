@@ -250,7 +250,6 @@ def test_bgp_open():
 
 @pytest.mark.parametrize('line,msg', [
     ('-t bogus 192.0.2.1', "invalid -t value 'bogus'"),
-    ('-t pmtud 192.0.2.1', 'not supported yet'),
 
     ('-p smtp 192.0.2.1', "invalid -p value"),
     ('-w 15 192.0.2.1', 'out of range 0..14'),

@@ -183,8 +183,6 @@ def parse(args):
             ptbsrc = v
         elif o == 'S':
             src = v
-    if ttype == R.TYPE_PMTUD:
-        _err('-t %s is not supported yet' % R.TYPE_NAMES[ttype])
     if cmd.options & (O_IPTS_SYN | O_IPRR_SYN | O_IPQS_SYN):
         _err('-O ipts-syn, iprr-syn and ipqs-syn are not supported yet')
     try:

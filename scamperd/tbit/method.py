@@ -18,9 +18,10 @@ things from the engine, both declared before ``start``:
 Its packets are built whole (scamperd/tbit/wire.py) and sent as they are
 (``packet`` in scamperd/probe.py).
 
-Implemented: the types null, ecn, sack-rcvr, icw and the blind-* ones,
-with the http and bgp applications, IPv4 and IPv6 (cmd.py refuses pmtud,
-not yet ported); fragments are recorded but not reassembled; the IPv4
+Implemented: every type of the manual page, with the http and bgp
+applications, IPv4 and IPv6; fragments are recorded but not reassembled
+(so pmtud's IPv6 fragment-header technique, -M below 1280, cannot
+succeed); the IPv4
 options of -O ipts-syn, iprr-syn, ipqs-syn are not put on the SYN yet.
 """
 
@@ -47,8 +48,8 @@ SYN, FIN, DATA, PMTUD, BLACKHOLE, ZEROWIN, MOREDATA, BLIND, DONE = \
     'blind', 'done'
 
 # state flags
-F_FIN_SEEN, F_FIN_ACKED, F_SEEN_DATA, F_RST_SEEN, F_NOMOREDATA = \
-    0x01, 0x02, 0x04, 0x20, 0x40
+F_FIN_SEEN, F_FIN_ACKED, F_SEEN_DATA, F_NODF, F_RST_SEEN, F_NOMOREDATA = \
+    0x01, 0x02, 0x04, 0x10, 0x20, 0x40
 F_NORESET, F_TCPTS, F_SACK = 0x1000, 0x2000, 0x4000
 ECN_ECT, ECN_CE_SET, ECN_CE_SENT, ECN_CWR_SET, ECN_CWR_SENT, ECN_ECE_SEEN = \
     0x01, 0x02, 0x04, 0x08, 0x10, 0x20
@@ -209,6 +210,8 @@ class TbitMethod(Method):
         self.blind_step = 0
         self.blind_part1 = self.blind_part2 = self.blind_part3 = 0
         self.blind_ack = 0
+        self.ptb_data = b''
+        self.ptb_c = 0
         self._q = 'probe'             # scamper's queue: probe, wait, done
         self._deadline = None
         self._sent = []               # (TbitPkt, Probe): tv set once sent
@@ -236,7 +239,8 @@ class TbitMethod(Method):
         {SYN: self._timeout_syn, FIN: self._timeout_fin,
          DATA: self._timeout_data, ZEROWIN: self._classify,
          MOREDATA: self._classify,
-         BLIND: self._timeout_blind}.get(self.mode, lambda: None)()
+         BLIND: self._timeout_blind, PMTUD: self._classify,
+         BLACKHOLE: self._classify}.get(self.mode, lambda: None)()
         if self._q is None:
             self._q = 'probe'
         self._check_done()
@@ -253,6 +257,8 @@ class TbitMethod(Method):
     def next_probe(self, now):
         self._stamp()
         t = self.result
+        if self.tx and self.tx[0].ptb:
+            return self._tx_ptb(self.tx.pop(0), now)
         pkt = None
         while pkt is None:
             tp = self.tx.pop(0) if self.tx else None
@@ -268,13 +274,38 @@ class TbitMethod(Method):
                           tos=tos, ipid=ipid, ip_options=ip_options)
         probe = Probe(4 if len(t.dst) == 4 else 6, t.src, t.dst, IPPROTO_TCP,
                       sport=t.sport, dport=t.dport, packet=data)
-        rec = R.TbitPkt(tv=now, dir=R.PKT_DIR_TX, data=data)
-        t.pkts.append(rec)
-        self._sent.append((rec, probe))
+        self._record_tx(probe, now)
         if wait > 0:
             self.timeout = now + wait
         self._queue()
         self._check_done()
+        return probe
+
+    def _record_tx(self, probe, now):
+        rec = R.TbitPkt(tv=now, dir=R.PKT_DIR_TX, data=probe.packet)
+        self.result.pkts.append(rec)
+        self._sent.append((rec, probe))
+
+    def _tx_ptb(self, tp, now):
+        """tbit_tx_ptb: a packet too big for -M quoting the large packet,
+        from -P or our address."""
+        t = self.result
+        pm = t.data
+        ipid = 0
+        if len(t.dst) == 4:
+            ipid = self.ipid
+            self.ipid = (self.ipid + 1) & 0xffff
+        src = pm.ptbsrc or t.src
+        data = wire.build_ptb(src, t.dst, pm.mtu, self.ptb_data, ttl=t.ttl,
+                              ipid=ipid)
+        # named by the test's TCP flow (the engine's key for it), whatever
+        # the packet is
+        probe = Probe(4 if len(t.dst) == 4 else 6, src, t.dst, IPPROTO_TCP,
+                      sport=t.sport, dport=t.dport, packet=data)
+        self._record_tx(probe, now)
+        self.attempt += 1
+        self.ptb_c += 1
+        self._queue()
         return probe
 
     def receive(self, reply, now):
@@ -300,7 +331,8 @@ class TbitMethod(Method):
         t.pkts.append(R.TbitPkt(tv=reply.rx, dir=R.PKT_DIR_RX, data=p.raw))
         func = {SYN: self._dl_syn, FIN: self._dl_fin, DATA: self._dl_data,
                 ZEROWIN: self._dl_zerowin, MOREDATA: self._dl_moredata,
-                BLIND: self._dl_data}.get(self.mode)
+                BLIND: self._dl_data, PMTUD: self._dl_pmtud,
+                BLACKHOLE: self._dl_blackhole}.get(self.mode)
         if func is None:
             return
         if self.mode != SYN:
@@ -389,7 +421,28 @@ class TbitMethod(Method):
                 self.mode = DONE
                 self._queue_done()
             return
-        if t.type == R.TYPE_ECN:
+        if t.type == R.TYPE_PMTUD:
+            pm = t.data
+            bh = pm.options & R.PMTUD_OPTION_BLACKHOLE
+            v6 = len(t.dst) == 16
+            if f & F_RST_SEEN:
+                self._result(RES['pmtud-fail'] if self.ptb_c >= 2
+                             else RES['tcp-rst'])
+            elif self.mode == ZEROWIN:
+                self._result(RES['tcp-zerowin'])
+            elif not f & F_SEEN_DATA:
+                self._result(RES['pmtud-nodata'])
+            elif self.ptb_c == 0 and v6 and not bh and pm.mtu < 1280:
+                self._result(RES['none'])
+            elif self.ptb_c > 0:
+                self._result(RES['pmtud-fail'])
+            elif not v6 and f & F_NODF:
+                self._result(RES['pmtud-nodf'])
+            elif self.mode == BLACKHOLE:
+                self._result(RES['pmtud-fail'])
+            else:
+                self._result(RES['pmtud-toosmall'])
+        elif t.type == R.TYPE_ECN:
             if self.ecn & ECN_ECE_SEEN:
                 self._result(RES['ecn-success'])
             elif f & F_RST_SEEN:
@@ -735,7 +788,8 @@ class TbitMethod(Method):
             self.snd_nxt = (self.snd_nxt + ab) & 0xffffffff
         {R.TYPE_ECN: self._data_ecn, R.TYPE_NULL: self._data_null,
          R.TYPE_SACK_RCVR: self._data_sack_rcvr,
-         R.TYPE_ICW: self._data_icw, R.TYPE_BLIND_RST: self._data_blindrst,
+         R.TYPE_ICW: self._data_icw, R.TYPE_PMTUD: self._data_pmtud,
+         R.TYPE_BLIND_RST: self._data_blindrst,
          R.TYPE_BLIND_SYN: self._data_blindrst,
          R.TYPE_BLIND_DATA: self._data_blinddata,
          R.TYPE_BLIND_FIN: self._data_blindfin}[t.type](p)
@@ -748,6 +802,8 @@ class TbitMethod(Method):
                 if t.type == R.TYPE_SACK_RCVR:
                     self.sackr_timeout += 1
                     self._sack_rcvr_next()
+                elif t.type == R.TYPE_PMTUD:
+                    self._result(RES['pmtud-nodata'])
                 else:
                     self._timeout_data_generic()
                 return
@@ -1005,6 +1061,128 @@ class TbitMethod(Method):
                 self.flags |= F_FIN_SEEN
         tp.wait = TIMEOUT_LONG
         self.attempt = 0
+
+    def _data_pmtud(self, p):
+        """dl_data_pmtud: read until a packet larger than -M arrives, then
+        send a PTB for it (or, -O blackhole, stop acknowledging)."""
+        t = self.result
+        pm = t.data
+        if p.seq != self.rcv_nxt:
+            self._tp()
+            return
+        v4 = p.version == 4
+        bh = pm.options & R.PMTUD_OPTION_BLACKHOLE
+        size = len(p.raw)
+        frag = p.frag
+        if not p.data:
+            skip = True
+        elif v4 and not p.df:
+            skip = True
+        elif (v4 or pm.mtu >= 1280) and size <= pm.mtu:
+            skip = True
+        elif not v4 and not bh and pm.mtu < 1280 and frag and size <= 1280:
+            skip = True
+        elif not v4 and bh and size <= pm.mtu:
+            skip = True
+        else:
+            skip = False
+        if p.data:
+            self.flags |= F_SEEN_DATA
+        if skip:
+            if p.data:
+                self.rcv_nxt = (self.rcv_nxt + len(p.data)) & 0xffffffff
+                if v4 and not p.df and size > pm.mtu:
+                    self.flags |= F_NODF
+            if p.data or p.flags & TH_FIN:
+                rc = self._app_rx(p.data)
+                tp = self._tp()
+                if rc > 0:
+                    tp.len = rc
+                    tp.wait = TIMEOUT_DEFAULT
+                    self.attempt = 0
+                if p.flags & TH_FIN:
+                    tp.flags |= TH_FIN
+                    tp.ack = (tp.ack + 1) & 0xffffffff
+                    self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff
+                    self.mode = FIN
+                    self.flags |= F_FIN_SEEN
+            return
+        if bh:
+            self.mode = BLACKHOLE
+            return
+        self.mode = PMTUD
+        if v4:
+            n = ((p.raw[0] & 0xf) * 4) + 8
+        elif size >= 1280 - 40 - 8:
+            n = 1280 - 40 - 8
+        else:
+            n = size
+        self.ptb_data = p.raw[:n]
+        self.tx.append(_Tp(0, 0, ptb=True))
+        self.attempt = 0
+
+    def _dl_pmtud(self, p):
+        t = self.result
+        pm = t.data
+        mtu = pm.mtu
+        v4 = len(t.dst) == 4
+        if not v4 and pm.mtu < 1280:
+            mtu = 0
+        size = len(p.raw)
+        if p.seq != self.rcv_nxt:
+            if size > mtu:
+                return
+            self._tp()
+            self._queue()
+            return
+        if mtu:
+            success = size <= mtu or (v4 and not p.df)
+        else:
+            success = p.frag
+        if success:
+            self.rcv_nxt = (self.rcv_nxt + len(p.data)) & 0xffffffff
+            self._result(RES['pmtud-cleardf'] if v4 and not p.df
+                         else RES['pmtud-success'])
+            tp = self._tp()
+            if p.flags & TH_FIN:
+                tp.flags |= TH_FIN
+                tp.ack = (tp.ack + 1) & 0xffffffff
+                self.flags |= F_FIN_SEEN
+                self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff
+            self._queue()
+            return
+        if pm.ptb_retx and self.attempt >= pm.ptb_retx:
+            self._result(RES['pmtud-fail'])
+            return
+        self.tx.append(_Tp(0, 0, ptb=True))
+        self._queue()
+
+    def _dl_blackhole(self, p):
+        t = self.result
+        mtu = t.data.mtu
+        v4 = len(t.dst) == 4
+        size = len(p.raw)
+        if p.seq != self.rcv_nxt:
+            if size > mtu:
+                return
+            self._tp()
+            self._queue()
+            return
+        if mtu:
+            ack = size <= mtu or (v4 and not p.df)
+        else:
+            ack = p.frag
+        if ack:
+            self.rcv_nxt = (self.rcv_nxt + len(p.data)) & 0xffffffff
+            tp = self._tp()
+            if p.flags & TH_FIN:
+                tp.flags |= TH_FIN
+                tp.ack = (tp.ack + 1) & 0xffffffff
+                self.flags |= F_FIN_SEEN
+                self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff
+                self._result(RES['pmtud-success'])
+            self.timeout = p.rx + TIMEOUT_LONG
+        self._queue()
 
     def _timeout_blind(self):
         t = self.result

@@ -87,6 +87,19 @@ def build(src, dst, sport, dport, s, ttl=255, tos=0, ipid=0, df=True,
     return ipv6.build(src, dst, IPPROTO_TCP, ttl, tos, 0, len(seg)) + seg
 
 
+def build_ptb(src, dst, mtu, quote, ttl=255, ipid=0):
+    """An ICMP packet too big (IPv4: unreachable, fragmentation needed)
+    for ``mtu`` quoting ``quote``, from ``src`` to ``dst``."""
+    from scamperd.net import icmp, icmp6
+    quote = bytes(quote)
+    if len(src) == 4:
+        m = icmp.build(3, 4, 0, mtu & 0xffff, quote)
+        return ipv4.build(src, dst, 1, ttl, 0, ipid, True, len(m)) + m
+    pseudo = ipv6.pseudo_header(src, dst, 58, 8 + len(quote))
+    m = icmp6.build(2, 0, mtu >> 16, mtu & 0xffff, quote, pseudo)
+    return ipv6.build(src, dst, 58, ttl, 0, 0, len(m)) + m
+
+
 class Packet:
     """A received IP packet, read as scamper's datalink code reads one
     (scamper_dl_rec_t): IP fields, and for TCP the header, the options
