@@ -377,3 +377,25 @@ def test_pmtud_toosmall_and_blackhole(web):
                  '-u http://dst/big', web.target4)
     assert result_name(t) == 'pmtud-fail'
     assert not [p for p in t.pkts if p.dir == 1 and p.data[9] == 1]
+
+
+@pytest.mark.parametrize('opt,hl', [('iprr-syn', 60), ('ipts-syn', 60),
+                                    ('ipqs-syn', 28)])
+def test_null_ip_options_on_the_syn(web, opt, hl):
+    t = tbit(web, 'tbit -t null -O %s -u http://dst/big' % opt, web.target4)
+    assert result_name(t) == 'null-success'
+    syn = t.pkts[0].data
+    assert syn[9] == 6 and (syn[0] & 0xf) * 4 == hl
+
+
+def test_null_tcpts_and_sack_ok(web):
+    """-O tcpts -O sack: the server's SYN-ACK takes both (tcpts-ok,
+    sack-ok in the result); with tcp_sack 0 only tcpts-ok."""
+    t = tbit(web, 'tbit -t null -O tcpts -O sack -u http://dst/big',
+             web.target4)
+    assert result_name(t) == 'null-success' and t.data.results == 0x03
+    assert t.debian_json['result'] == 'null-success'
+    with sysctl(web, 'net.ipv4.tcp_sack', 0):
+        t = tbit(web, 'tbit -t null -O tcpts -O sack -u http://dst/big',
+                 web.target4)
+    assert t.data.results == 0x01

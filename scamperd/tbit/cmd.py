@@ -183,8 +183,6 @@ def parse(args):
             ptbsrc = v
         elif o == 'S':
             src = v
-    if cmd.options & (O_IPTS_SYN | O_IPRR_SYN | O_IPQS_SYN):
-        _err('-O ipts-syn, iprr-syn and ipqs-syn are not supported yet')
     try:
         dst = ipaddress.ip_address(target)
     except ValueError:

@@ -21,19 +21,20 @@ Its packets are built whole (scamperd/tbit/wire.py) and sent as they are
 Implemented: every type of the manual page, with the http and bgp
 applications, IPv4 and IPv6; fragments are recorded but not reassembled
 (so pmtud's IPv6 fragment-header technique, -M below 1280, cannot
-succeed); the IPv4
-options of -O ipts-syn, iprr-syn, ipqs-syn are not put on the SYN yet.
+succeed).
 """
 
 import os
 import random
 
 from scamperd.method import Method
-from scamperd.net import ethernet
+from scamperd.net import ethernet, ipopts
 from scamperd.probe import Probe, IPPROTO_TCP
 from scamperd.tbit import result as R
 from scamperd.tbit import wire
-from scamperd.tbit.cmd import NULL_FO, NULL_FO_EXP, OPTION_SACK, OPTION_TCPTS
+from scamperd.tbit.cmd import (NULL_FO, NULL_FO_EXP, NULL_IPQS_SYN,
+                               NULL_IPRR_SYN, NULL_IPTS_SYN, OPTION_SACK,
+                               OPTION_TCPTS)
 from scamperd.tbit.wire import (TH_ACK, TH_CWR, TH_ECE, TH_FIN, TH_RST,
                                 TH_SYN)
 
@@ -212,6 +213,9 @@ class TbitMethod(Method):
         self.blind_ack = 0
         self.ptb_data = b''
         self.ptb_c = 0
+        # the quick-start option's nonce (30 bits) and TTL, for -O ipqs-syn
+        self.qs_nonce = rnd.getrandbits(30)
+        self.qs_ttl = rnd.randrange(256)
         self._q = 'probe'             # scamper's queue: probe, wait, done
         self._deadline = None
         self._sent = []               # (TbitPkt, Probe): tv set once sent
@@ -582,6 +586,14 @@ class TbitMethod(Method):
                         s.fo_exp = cookie
                     if cookie and self.segments:
                         s.data = bytes(self.segments[0])
+                if n.options & NULL_IPTS_SYN:
+                    ip_options = ipopts.ts_only()
+                elif n.options & NULL_IPRR_SYN:
+                    ip_options = ipopts.record_route()
+                elif n.options & NULL_IPQS_SYN:
+                    # function 0 (request), rate 2
+                    ip_options = bytes((25, 8, 0x02, self.qs_ttl)) + \
+                        (self.qs_nonce << 2).to_bytes(4, 'big')
             self.attempt += 1
             return s, tos, ip_options
         if tp is not None:
