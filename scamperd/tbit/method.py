@@ -675,9 +675,8 @@ class TbitMethod(Method):
             fo = (n.options & NULL_FO and p.fo is not None and p.fo) or \
                 (n.options & NULL_FO_EXP and p.fo_exp is not None
                  and p.fo_exp)
-            if fo and not t.fo_cookie:
-                n.results |= R.NULL_RESULT_FO
-                t.fo_cookie = bytes(fo)
+            if fo and not t.fo_cookie:      # (the cookie stays in the
+                n.results |= R.NULL_RESULT_FO   # SYN-ACK, as in scamper)
         t.server_mss = p.mss
         if t.fo_cookie:
             rc = 0
