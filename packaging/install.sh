@@ -30,7 +30,8 @@ umask 022
 "$VENV/bin/pip" install -q "$REPO[test]"
 # the helper's firewall (tbit, sting) uses libnftables through Debian's
 # python3-nftables, which is not on PyPI: link it into the venv
-SITE=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+SITE=$("$VENV/bin/python" -c \
+    'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 ln -sfn /usr/lib/python3/dist-packages/nftables "$SITE/nftables"
 # a real (non-editable) install, refreshed every time: the service user
 # reads the copy in $VENV, never the checkout

@@ -1,23 +1,15 @@
 """-F on the command line, in the lab: nft accepted, ipfw/pf refused, and a
 chain left by a scamper that died removed when the next one starts."""
 
-import os
 import subprocess
 
 from ours import ours
+from test_priv_firewall import _dead_pid
 
 
 def ruleset(lab, node='src'):
     return lab.run(['nft', 'list', 'ruleset'], node=node,
                    capture_output=True, text=True, check=True).stdout
-
-
-def _dead_pid():
-    pid = os.fork()
-    if pid == 0:
-        os._exit(0)
-    os.waitpid(pid, 0)
-    return pid
 
 
 def test_F_ipfw_and_pf_refused(lab_line):

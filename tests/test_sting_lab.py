@@ -8,30 +8,17 @@ scamper 20211212 cannot run sting on Linux: no firewall support.)"""
 import os
 import subprocess
 import tempfile
-from contextlib import contextmanager
-
-import pytest
 
 from ours import ours
 from scamperd.sting.result import (PKT_FLAG_DATA, PKT_FLAG_HOLE,
                                    RESULT_COMPLETED, Sting)
 from scamperd.warts import ScamperFile
-from test_tbit_lab import ruleset, web  # noqa: F401 (fixture)
+from test_firewall_lab import ruleset
+from test_tbit_lab import nft_drop, web  # noqa: F401 (web: a fixture)
 
 
-@contextmanager
 def r1_drops(lab, rule):
-    lab.run(['nft', '-f', '-'], node='r1', input=(
-        'add table inet stingtest\n'
-        'add chain inet stingtest loss { type filter hook forward '
-        'priority 0; }\n'
-        'add rule inet stingtest loss %s drop\n' % rule), text=True,
-        check=True)
-    try:
-        yield
-    finally:
-        lab.run(['nft', 'delete', 'table', 'inet', 'stingtest'], node='r1',
-                check=True)
+    return nft_drop(lab, 'r1', 'forward', rule)
 
 
 def sting(lab, command):

@@ -2,8 +2,6 @@
 simulated TCP receiver that loses chosen data packets on the way in, and
 its command line (scamperd/sting/cmd.py)."""
 
-import heapq
-
 import pytest
 
 from scamperd.method import CommandError, Context
@@ -11,7 +9,7 @@ from scamperd.probe import Reply
 from scamperd.sting import cmd as C
 from scamperd.sting import result as R
 from scamperd.tbit import wire
-from simnet import A
+from simnet import A, drive_flow as drive
 
 SRC, DST = A('192.0.2.1'), A('203.0.113.10')
 ETH = b'\x02' * 12 + b'\x08\x00'
@@ -55,33 +53,6 @@ class Receiver:
     def pkt(self, seg):
         return Reply(frame=ETH + wire.build(DST, SRC, 80, self.peer, seg),
                      link=1)
-
-
-def drive(m, rcv, start=1000.0, rtt=0.01, limit=100000):
-    now = start
-    m.start(now)
-    events = []
-    seq = 0
-    for _ in range(limit):
-        if m.done:
-            return m.result
-        if m.ready():
-            probe = m.next_probe(now)
-            probe.tx = now
-            for r in rcv.receive(probe.packet, now):
-                seq += 1
-                heapq.heappush(events, (now + rtt, seq, r))
-            continue
-        t = m.timer()
-        if events and (t is None or events[0][0] <= t):
-            now, _, r = heapq.heappop(events)
-            r.rx = now
-            m.receive(r, now)
-            continue
-        assert t is not None, 'stalled'
-        now = max(now, t)
-        m.handle_timer(now)
-    raise AssertionError('did not finish')
 
 
 def method(line):

@@ -21,13 +21,9 @@ from ours import ours, ours_json, popen_ours, proc_tree
 from scamperd.tbit import wire
 from scamperd.tbit.result import PKT_DIR_RX, Tbit
 from scamperd.warts import ScamperFile
+from test_firewall_lab import ruleset
 
 PAGE = 200000
-
-
-def ruleset(lab, node='src'):
-    return lab.run(['nft', 'list', 'ruleset'], node=node,
-                   capture_output=True, text=True, check=True).stdout
 
 
 # A web server that sends its whole answer in one write (so that the
@@ -182,19 +178,25 @@ def test_icw_is_the_routes_initcwnd(web, initcwnd):
 
 
 @contextmanager
-def silent_port(lab, port):
-    """dst drops what comes to ``port``: a tbit there keeps sending SYNs
-    (and keeps its firewall rule) for 30 seconds."""
-    lab.run(['nft', '-f', '-'], node='dst', input=(
-        'add table inet tbittest\n'
-        'add chain inet tbittest in { type filter hook input priority 0; }\n'
-        'add rule inet tbittest in tcp dport %d drop\n' % port),
+def nft_drop(lab, node, hook, rule):
+    """``node`` drops, at ``hook``, what nftables ``rule`` matches (in a
+    table of the test's own, removed after)."""
+    lab.run(['nft', '-f', '-'], node=node, input=(
+        'add table inet labtest\n'
+        'add chain inet labtest c { type filter hook %s priority 0; }\n'
+        'add rule inet labtest c %s drop\n' % (hook, rule)),
         text=True, check=True)
     try:
         yield
     finally:
-        lab.run(['nft', 'delete', 'table', 'inet', 'tbittest'], node='dst',
+        lab.run(['nft', 'delete', 'table', 'inet', 'labtest'], node=node,
                 check=True)
+
+
+def silent_port(lab, port):
+    """dst drops what comes to ``port``: a tbit there keeps sending SYNs
+    (and keeps its firewall rule) for 30 seconds."""
+    return nft_drop(lab, 'dst', 'input', 'tcp dport %d' % port)
 
 
 def _wait_rule(lab, port, present=True):

@@ -1,8 +1,6 @@
 """tbit as a sans-I/O method (scamperd/tbit/method.py) against a small
 simulated TCP server, and its command line (scamperd/tbit/cmd.py)."""
 
-import heapq
-
 import pytest
 
 from scamperd.method import CommandError, Context
@@ -11,7 +9,7 @@ from scamperd.tbit import result as R
 from scamperd.tbit import wire
 from scamperd.tbit.method import TbitMethod, TcpQueue, inrange, seqoff
 from scamperd.probe import Reply
-from simnet import A
+from simnet import A, drive_flow as drive
 
 SRC, DST = A('192.0.2.1'), A('203.0.113.10')
 SRC6, DST6 = A('2001:db8::1'), A('2001:db8:ff::10')
@@ -118,44 +116,6 @@ class Server:
             out.append(self.pkt(self.seg(data=b'x' * ln)))
             self.snd_nxt += ln
         return out
-
-
-def drive(m, server, start=1000.0, limit=10000, rtt=0.01):
-    """Run method ``m`` against ``server``; return its result and the
-    packets the method sent."""
-    now = start
-    m.start(now)
-    events = []
-    seq = 0
-    for _ in range(limit):
-        if m.done:
-            return m.result
-        if m.ready():
-            while events and events[0][0] <= now:
-                t, _, r = heapq.heappop(events)
-                r.rx = t
-                m.receive(r, t)
-            if not m.ready():
-                continue
-            probe = m.next_probe(now)
-            probe.tx = now
-            for r in server.receive(probe.packet, now):
-                delay = rtt
-                if isinstance(r, tuple):
-                    delay, r = r
-                seq += 1
-                heapq.heappush(events, (now + delay, seq, r))
-            continue
-        t = m.timer()
-        if events and (t is None or events[0][0] <= t):
-            now, _, r = heapq.heappop(events)
-            r.rx = now
-            m.receive(r, now)
-            continue
-        assert t is not None, 'stalled'
-        now = max(now, t)
-        m.handle_timer(now)
-    raise AssertionError('did not finish')
 
 
 def method(line, src=SRC):

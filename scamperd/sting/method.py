@@ -12,7 +12,7 @@ and marked a hole (``holec``), until everything is acknowledged.  Then a
 RST ends the connection.
 
 As tbit, it declares a ``firewall`` rule and a ``tap`` (see
-scamperd/tbit/method.py); without -F it ends at once (scamper ends it
+scamperd/tbit/flow.py); without -F it ends at once (scamper ends it
 with result none when it gets no firewall entry).
 
 scamper's quirks kept: the ACK that completes the handshake is recorded
@@ -25,27 +25,19 @@ it is.
 import os
 import random
 
-from scamperd.method import Method
-from scamperd.net import ethernet
-from scamperd.probe import Probe, IPPROTO_TCP
 from scamperd.sting import result as R
 from scamperd.tbit import wire
+from scamperd.tbit.flow import FlowMethod
 from scamperd.tbit.wire import TH_ACK, TH_PUSH, TH_RST, TH_SYN
 
 SYN, ACK, DATA, INTER, HOLE, RST = 'syn', 'ack', 'data', 'inter', 'hole', \
     'rst'
 
 
-class StingMethod(Method):
-    firewall_error = None
-
+class StingMethod(FlowMethod):
     def __init__(self, cmd, ctx, rand=None):
         rnd = rand or random.Random(os.urandom(8))
-        st = self.result = cmd.result
-        st.src = cmd.src or ctx.src
-        st.sport = cmd.sport or ctx.sport
-        self.tap = ctx.ifindex
-        self.firewall = (st.src, st.sport, st.dst, st.dport)
+        super().__init__(cmd.result, cmd, ctx)
         self.mode = SYN
         self.isn = rnd.randrange(65536)
         self.ack = 0
@@ -53,21 +45,11 @@ class StingMethod(Method):
         self.attempt = 0
         self.probes = []           # StingPkt of the data phase
         self.syn_tx = None         # (StingPkt, Probe) of the first SYN
-        self._q = 'probe'
-        self._deadline = None
-        self._sent = []
 
     def start(self, now):
         self.result.start = now
         if self.firewall_error is not None:
             self._done()
-
-    def ready(self):
-        return self._q == 'probe' and not self.done
-
-    def timer(self):
-        return self._deadline if self._q == 'wait' and not self.done \
-            else None
 
     def send_error(self, probe, err, now):
         self._done()
@@ -79,12 +61,6 @@ class StingMethod(Method):
         self._stamp()
         self._q = 'done'
         self.done = True
-
-    def _stamp(self):
-        for rec, probe in self._sent:
-            if probe.tx:
-                rec.tv = probe.tx
-        self._sent = [(r, p) for r, p in self._sent if not p.tx]
 
     def handle_timer(self, now):
         self._stamp()
@@ -135,12 +111,9 @@ class StingMethod(Method):
             wait = 1.0
         data = wire.build(st.src, st.dst, st.sport, st.dport, seg, ttl=255,
                           df=False)
-        probe = Probe(4 if len(st.dst) == 4 else 6, st.src, st.dst,
-                      IPPROTO_TCP, sport=st.sport, dport=st.dport,
-                      packet=data)
         rec = R.StingPkt(tv=now, flags=R.PKT_FLAG_TX, data=data)
         st.pkts.append(rec)
-        self._sent.append((rec, probe))
+        probe = self._probe(data, rec)
         if mode == SYN and self.attempt == 0:
             self.syn_tx = (rec, probe)
         if self.mode == DATA:
@@ -156,17 +129,10 @@ class StingMethod(Method):
 
     def receive(self, reply, now):
         self._stamp()
-        if self.done or reply.frame is None:
+        p = self._packet(reply)
+        if p is None or not self._ours(p):
             return
-        found = ethernet.ip_packet(reply.frame, reply.link)
-        if found is None:
-            return
-        p = wire.parse(*found)
         st = self.result
-        if p is None or p.proto != IPPROTO_TCP or p.src != st.dst or \
-                p.dst != st.src or p.sport != st.dport or \
-                p.dport != st.sport:
-            return
         st.pkts.append(R.StingPkt(tv=reply.rx, flags=R.PKT_FLAG_RX,
                                   data=p.raw))
         if p.flags & TH_RST:

@@ -2,21 +2,11 @@
 scamper/tbit/scamper_tbit_do.c state machine (and the TCP receive queue of
 scamper_tbit.c), sans I/O.
 
-The method talks TCP itself from a port no socket owns, so it needs two
-things from the engine, both declared before ``start``:
-
-* ``firewall``: (src, sport, dst, dport); the engine asks the privileged
-  helper for a rule that drops the kernel's RSTs for that 5-tuple (see
-  scamper_priv/firewall.py), sets ``firewall_error`` if it cannot (scamper
-  was started without -F: the test ends at once with sys-error, as
-  scamper's ends when it gets no firewall entry), and removes the rule
-  when the task ends;
-* ``tap``: the interface of the route, whose frames (both ways) come to
-  ``receive``; as scamper's datalink, it gives the packets as they were on
-  the wire, which the result records.
-
-Its packets are built whole (scamperd/tbit/wire.py) and sent as they are
-(``packet`` in scamperd/probe.py).
+The method talks TCP itself from a port no socket owns: it declares a
+firewall rule and a tap (scamperd/tbit/flow.py, shared with sting) and
+builds its packets whole (scamperd/tbit/wire.py).  Without -F the test
+ends at once with sys-error, as scamper's ends when it gets no firewall
+entry.
 
 Implemented: every type of the manual page, with the http and bgp
 applications, IPv4 and IPv6; fragments are recorded but not reassembled
@@ -27,14 +17,13 @@ succeed).
 import os
 import random
 
-from scamperd.method import Method
-from scamperd.net import ethernet, ipopts
-from scamperd.probe import Probe, IPPROTO_TCP
+from scamperd.net import ipopts
 from scamperd.tbit import result as R
 from scamperd.tbit import wire
 from scamperd.tbit.cmd import (NULL_FO, NULL_FO_EXP, NULL_IPQS_SYN,
                                NULL_IPRR_SYN, NULL_IPTS_SYN, OPTION_SACK,
                                OPTION_TCPTS)
+from scamperd.tbit.flow import FlowMethod
 from scamperd.tbit.wire import (TH_ACK, TH_CWR, TH_ECE, TH_FIN, TH_RST,
                                 TH_SYN)
 
@@ -72,6 +61,11 @@ HTTP_UA = ('Mozilla/5.0 (X11; U; FreeBSD i386; en-US; rv:1.9.1.2) '
            'Gecko/20090806 Firefox/3.5.2')
 
 
+def add(a, b):
+    """a + b in the 32-bit sequence space."""
+    return (a + b) & 0xffffffff
+
+
 def seqoff(rcv_nxt, seq):
     """scamper_tbit_data_seqoff: seq - rcv_nxt as a signed 32-bit value."""
     d = (seq - rcv_nxt) & 0xffffffff
@@ -88,8 +82,8 @@ def _leq(a, b):
 
 def inrange(rcv_nxt, seq, length):
     """scamper_tbit_data_inrange."""
-    end = (seq + length - 1) & 0xffffffff
-    top = (rcv_nxt + 65535) & 0xffffffff
+    end = add(seq, length - 1)
+    top = add(rcv_nxt, 65535)
     return (_leq(rcv_nxt, seq) and _lt(seq, top)) or \
         (_leq(rcv_nxt, end) and _lt(end, top))
 
@@ -123,22 +117,22 @@ class TcpQueue:
         n = len(e[3]) + off
         for x in self.q:
             x[0] -= n
-        self.seq = (self.seq + n) & 0xffffffff
+        self.seq = add(self.seq, n)
         return e
 
     def tail(self):
         rng = 0
         for e in self.q:
-            u = seqoff(self.seq, (e[1] + len(e[3])) & 0xffffffff)
+            u = seqoff(self.seq, add(e[1], len(e[3])))
             if u > rng:
                 rng = u
-        return (self.seq + rng) & 0xffffffff
+        return add(self.seq, rng)
 
     def sack(self, count):
         if not self.q or not self.q[0][3]:
             return []
         left = self.q[0][1]
-        right = (left + len(self.q[0][3])) & 0xffffffff
+        right = add(left, len(self.q[0][3]))
         out = []
         for e in self.q[1:]:
             if len(out) >= count:
@@ -148,10 +142,10 @@ class TcpQueue:
             off = seqoff(right, e[1])
             if off <= 0:
                 if len(e[3]) > -off:
-                    right = (right + len(e[3]) + off) & 0xffffffff
+                    right = add(right, len(e[3]) + off)
                 continue
             out.append((left, right))
-            left, right = e[1], (e[1] + len(e[3])) & 0xffffffff
+            left, right = e[1], add(e[1], len(e[3]))
         if len(out) < count:
             out.append((left, right))
         return out
@@ -172,16 +166,11 @@ class _Tp:
         self.sack = []
 
 
-class TbitMethod(Method):
-    firewall_error = None
-
+class TbitMethod(FlowMethod):
     def __init__(self, cmd, ctx, rand=None):
         rnd = rand or random.Random(os.urandom(8))
-        t = self.result = cmd.result
-        t.src = cmd.src or ctx.src
-        t.sport = cmd.sport or ctx.sport
-        self.tap = ctx.ifindex
-        self.firewall = (t.src, t.sport, t.dst, t.dport)
+        super().__init__(cmd.result, cmd, ctx)
+        t = self.result
         self.mode = SYN
         self.attempt = 0
         self.flags = F_NORESET if t.type == R.TYPE_SACK_RCVR else 0
@@ -216,9 +205,6 @@ class TbitMethod(Method):
         # the quick-start option's nonce (30 bits) and TTL, for -O ipqs-syn
         self.qs_nonce = rnd.getrandbits(30)
         self.qs_ttl = rnd.randrange(256)
-        self._q = 'probe'             # scamper's queue: probe, wait, done
-        self._deadline = None
-        self._sent = []               # (TbitPkt, Probe): tv set once sent
 
     # -- the engine's contract -------------------------------------------
 
@@ -229,13 +215,6 @@ class TbitMethod(Method):
             return
         if self.result.fo_cookie and self._app_rx(b'') <= 0:
             self._handleerror()
-
-    def ready(self):
-        return self._q == 'probe' and not self.done
-
-    def timer(self):
-        return self._deadline if self._q == 'wait' and not self.done \
-            else None
 
     def handle_timer(self, now):
         self._stamp()
@@ -276,19 +255,17 @@ class TbitMethod(Method):
         seg, tos, ip_options = pkt
         data = wire.build(t.src, t.dst, t.sport, t.dport, seg, ttl=t.ttl,
                           tos=tos, ipid=ipid, ip_options=ip_options)
-        probe = Probe(4 if len(t.dst) == 4 else 6, t.src, t.dst, IPPROTO_TCP,
-                      sport=t.sport, dport=t.dport, packet=data)
-        self._record_tx(probe, now)
+        probe = self._record_tx(data, now)
         if wait > 0:
             self.timeout = now + wait
         self._queue()
         self._check_done()
         return probe
 
-    def _record_tx(self, probe, now):
-        rec = R.TbitPkt(tv=now, dir=R.PKT_DIR_TX, data=probe.packet)
+    def _record_tx(self, data, now):
+        rec = R.TbitPkt(tv=now, dir=R.PKT_DIR_TX, data=data)
         self.result.pkts.append(rec)
-        self._sent.append((rec, probe))
+        return self._probe(data, rec)
 
     def _tx_ptb(self, tp, now):
         """tbit_tx_ptb: a packet too big for -M quoting the large packet,
@@ -302,11 +279,8 @@ class TbitMethod(Method):
         src = pm.ptbsrc or t.src
         data = wire.build_ptb(src, t.dst, pm.mtu, self.ptb_data, ttl=t.ttl,
                               ipid=ipid)
-        # named by the test's TCP flow (the engine's key for it), whatever
-        # the packet is
-        probe = Probe(4 if len(t.dst) == 4 else 6, src, t.dst, IPPROTO_TCP,
-                      sport=t.sport, dport=t.dport, packet=data)
-        self._record_tx(probe, now)
+        # the probe is named by the test's flow (the engine's key for it)
+        probe = self._record_tx(data, now)
         self.attempt += 1
         self.ptb_c += 1
         self._queue()
@@ -314,24 +288,17 @@ class TbitMethod(Method):
 
     def receive(self, reply, now):
         self._stamp()
-        if self.done or reply.frame is None:
+        p = self._packet(reply)
+        if p is None:
             return
-        found = ethernet.ip_packet(reply.frame, reply.link)
-        if found is None:
-            return
-        p = wire.parse(*found)
         t = self.result
-        if p is None or p.src != t.dst or p.dst != t.src:
-            return
         if p.frag:
             # recorded, not reassembled (scamper reassembles for pmtud)
             t.pkts.append(R.TbitPkt(tv=reply.rx, dir=R.PKT_DIR_RX,
                                     data=p.raw))
             return
-        if p.proto != IPPROTO_TCP or p.sport != t.dport or \
-                p.dport != t.sport:
+        if not self._ours(p):
             return
-        p.rx = reply.rx
         t.pkts.append(R.TbitPkt(tv=reply.rx, dir=R.PKT_DIR_RX, data=p.raw))
         func = {SYN: self._dl_syn, FIN: self._dl_fin, DATA: self._dl_data,
                 ZEROWIN: self._dl_zerowin, MOREDATA: self._dl_moredata,
@@ -351,19 +318,12 @@ class TbitMethod(Method):
                 return
         if self.flags & F_TCPTS and p.ts is not None and \
                 _leq(p.seq, self.ts_lastack) and \
-                _lt(self.ts_lastack, (p.seq + len(p.data)) & 0xffffffff):
+                _lt(self.ts_lastack, add(p.seq, len(p.data))):
             self.ts_recent = p.ts[0]
         func(p)
         self._check_done()
 
     # -- scamper's task queues -------------------------------------------
-
-    def _stamp(self):
-        """Give the packets sent so far the time the engine sent them."""
-        for rec, probe in self._sent:
-            if probe.tx:
-                rec.tv = probe.tx
-        self._sent = [(r, p) for r, p in self._sent if not p.tx]
 
     def _queue(self):
         """tbit_queue."""
@@ -638,9 +598,9 @@ class TbitMethod(Method):
             self._result(RES['tcp-noconn-rst'] if p.flags & TH_RST
                          else RES['tcp-noconn'])
             return
-        self.snd_nxt = (self.snd_nxt + 1) & 0xffffffff
+        self.snd_nxt = add(self.snd_nxt, 1)
         self.sa_seq = p.seq
-        self.rcv_nxt = (p.seq + 1) & 0xffffffff
+        self.rcv_nxt = add(p.seq, 1)
         ab = (p.ack - self.snd_nxt) & 0xffffffff
         if ab > 0:                    # fast open: they acked our data
             seg = self.segments[0] if self.segments else None
@@ -651,7 +611,7 @@ class TbitMethod(Method):
                 self.segments.pop(0)
             else:
                 del seg[:ab]
-            self.snd_nxt = (self.snd_nxt + ab) & 0xffffffff
+            self.snd_nxt = add(self.snd_nxt, ab)
         if t.options & OPTION_TCPTS and p.ts is not None:
             self.flags |= F_TCPTS
             self.ts_recent = p.ts[0]
@@ -682,7 +642,7 @@ class TbitMethod(Method):
             rc = 0
             if p.data:
                 rc = self._app_rx(p.data)
-                self.rcv_nxt = (self.rcv_nxt + len(p.data)) & 0xffffffff
+                self.rcv_nxt = add(self.rcv_nxt, len(p.data))
         else:
             rc = self._app_rx(b'')
         tp = self._tp()
@@ -705,7 +665,7 @@ class TbitMethod(Method):
                     self.blind_part3 = rc - 2 * self.blind_part1
                 else:
                     self.blind_part2 = rc - self.blind_part1
-                    self.blind_ack = (self.snd_nxt + rc) & 0xffffffff
+                    self.blind_ack = add(self.snd_nxt, rc)
                 tp.len = self.blind_part1
                 tp.wait = TIMEOUT_BLINDDATA
             else:
@@ -723,15 +683,9 @@ class TbitMethod(Method):
 
     def _dl_fin(self, p):
         self.timeout = p.rx + TIMEOUT_LONG
-        if p.ack == (self.snd_nxt + 1) & 0xffffffff and \
-                not self.flags & F_FIN_ACKED:
-            self.flags |= F_FIN_ACKED
-            self.snd_nxt = (self.snd_nxt + 1) & 0xffffffff
+        self._fin_acked(p)
         if self.flags & F_FIN_SEEN and p.seq == self.rcv_nxt:
-            if self._tcpclosed():
-                if self.result.result == RES['none']:
-                    self._classify()
-                self.mode = DONE
+            if self._closed():
                 self._queue()
             return
         if not p.data and not p.flags & TH_FIN:
@@ -739,33 +693,62 @@ class TbitMethod(Method):
         tp = self._tp()
         if inrange(self.rcv_nxt, p.seq, len(p.data)):
             self._rxq(p)
-            while True:
-                s = self.rxq.seg()
-                if s is None:
+            for _seq, _dlen, gap in self._in_order():
+                if gap > 0:
                     break
-                seq, dlen = s
-                if not inrange(self.rcv_nxt, seq, dlen):
-                    self.rxq.pop()
-                    continue
-                x = seqoff(self.rcv_nxt, seq)
-                if x > 0:
-                    break
-                e = self.rxq.pop()
-                self.rcv_nxt = (self.rcv_nxt + dlen - abs(x)) & 0xffffffff
-                if e[2] & TH_FIN:
+                _, fin = self._take(gap)
+                if fin:
                     self.flags |= F_FIN_SEEN
-                    self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff
+                    self.rcv_nxt = add(self.rcv_nxt, 1)
                 if not self.flags & F_FIN_ACKED:
                     tp.flags |= TH_FIN
-                if self._tcpclosed():
-                    if self.result.result == RES['none']:
-                        self._classify()
-                    self.mode = DONE
+                if self._closed():
                     break
         tp.ack = self.rcv_nxt
         if self.mode != DONE and self.flags & F_SACK and self.rxq:
             tp.sack = self.rxq.sack(3 if self.flags & F_TCPTS else 4)
         self._queue()
+
+    def _in_order(self):
+        """scamper's walk of the receive queue: the segment at its head as
+        (seq, length, gap), gap > 0 when bytes before it are missing;
+        segments out of the window are dropped on the way."""
+        while self.rxq is not None:
+            s = self.rxq.seg()
+            if s is None:
+                return
+            if not inrange(self.rcv_nxt, *s):
+                self.rxq.pop()
+                continue
+            yield s[0], s[1], seqoff(self.rcv_nxt, s[0])
+
+    def _take(self, gap):
+        """Pop the head segment, of which -gap bytes came before; rcv_nxt
+        passes the new ones.  Returns (new data, whether it had a FIN)."""
+        e = self.rxq.pop()
+        new = e[3][-gap:]
+        self.rcv_nxt = add(self.rcv_nxt, len(new))
+        return new, bool(e[2] & TH_FIN)
+
+    def _their_fin(self, tp):
+        """Their FIN is in order: acknowledge it with ``tp``."""
+        tp.ack = add(tp.ack, 1)
+        self.rcv_nxt = add(self.rcv_nxt, 1)
+        self.flags |= F_FIN_SEEN
+
+    def _fin_acked(self, p):
+        if p.ack == add(self.snd_nxt, 1) and not self.flags & F_FIN_ACKED:
+            self.flags |= F_FIN_ACKED
+            self.snd_nxt = add(self.snd_nxt, 1)
+
+    def _closed(self):
+        """Both FINs seen and acknowledged: classify (if not yet) and end."""
+        if not self._tcpclosed():
+            return False
+        if self.result.result == RES['none']:
+            self._classify()
+        self.mode = DONE
+        return True
 
     def _timeout_fin(self):
         if self.result.result == RES['none']:
@@ -796,7 +779,7 @@ class TbitMethod(Method):
                 self.segments.pop(0)
             else:
                 del seg[:ab]
-            self.snd_nxt = (self.snd_nxt + ab) & 0xffffffff
+            self.snd_nxt = add(self.snd_nxt, ab)
         {R.TYPE_ECN: self._data_ecn, R.TYPE_NULL: self._data_null,
          R.TYPE_SACK_RCVR: self._data_sack_rcvr,
          R.TYPE_ICW: self._data_icw, R.TYPE_PMTUD: self._data_pmtud,
@@ -852,21 +835,14 @@ class TbitMethod(Method):
         fin = bool(p.flags & TH_FIN)
         if p.data:
             self.flags |= F_SEEN_DATA
-            self.rcv_nxt = (self.rcv_nxt + len(p.data)) & 0xffffffff
+            self.rcv_nxt = add(self.rcv_nxt, len(p.data))
         if p.data or fin:
-            rc = self._app_rx(p.data)
-            tp = self._tp()
-            if rc > 0:
-                tp.len = rc
-                tp.wait = TIMEOUT_DEFAULT
-                self.attempt = 0
+            tp = self._ack_app(p.data)
             if fin or not self.ecn & ECN_ECT:
                 tp.flags |= TH_FIN
                 self.mode = FIN
                 if fin:
-                    self.flags |= F_FIN_SEEN
-                    self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff
-                    tp.ack = (tp.ack + 1) & 0xffffffff
+                    self._their_fin(tp)
 
     def _data_null(self, p):
         tx_fin = bool(self.flags & F_NOMOREDATA) and not self.segments
@@ -879,42 +855,34 @@ class TbitMethod(Method):
         if not inrange(self.rcv_nxt, p.seq, len(p.data)):
             return
         self._rxq(p)
-        while True:
-            s = self.rxq.seg()
-            if s is None:
-                break
-            seq, dlen = s
-            if not inrange(self.rcv_nxt, seq, dlen):
-                self.rxq.pop()
-                continue
+        for _seq, dlen, gap in self._in_order():
             if dlen > 0:
                 self.flags |= F_SEEN_DATA
-            off = seqoff(self.rcv_nxt, seq)
-            if off > 0:
+            if gap > 0:
                 tp = self._tp()
                 if tx_fin:
                     tp.flags |= TH_FIN
                     self.mode = FIN
                 return
-            e = self.rxq.pop()
-            off = abs(off)
-            fin = bool(e[2] & TH_FIN)
-            if e[3]:
-                self.rcv_nxt = (self.rcv_nxt + len(e[3]) - off) & 0xffffffff
-            rc = self._app_rx(e[3][off:])
-            tp = self._tp()
-            if rc > 0:
-                tp.len = rc
-                tp.wait = TIMEOUT_DEFAULT
-                self.attempt = 0
+            data, fin = self._take(gap)
+            tp = self._ack_app(data)
             if tx_fin or fin:
                 tp.flags |= TH_FIN
                 self.mode = FIN
                 if fin:
-                    self.flags |= F_FIN_SEEN
-                    self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff
-                    tp.ack = (tp.ack + 1) & 0xffffffff
+                    self._their_fin(tp)
                     break
+
+    def _ack_app(self, data):
+        """Pass ``data`` to the application; queue the ACK for it, with the
+        application's next request if it has one."""
+        rc = self._app_rx(data)
+        tp = self._tp()
+        if rc > 0:
+            tp.len = rc
+            tp.wait = TIMEOUT_DEFAULT
+            self.attempt = 0
+        return tp
 
     def _sack_rcvr_next(self):
         if self.sackr_x == 6:
@@ -922,7 +890,7 @@ class TbitMethod(Method):
             return
         tp = self._tp()
         tp.len = 1
-        tp.seq = (tp.seq + 1 + self.sackr_x * 2) & 0xffffffff
+        tp.seq = add(tp.seq, 1 + self.sackr_x * 2)
         tp.wait = TIMEOUT_SACK
         self.attempt = 0
         self.sackr_x += 1
@@ -977,43 +945,27 @@ class TbitMethod(Method):
             else:
                 self.icw_tail = self.rxq.tail()
                 self.mode = MOREDATA
-        if self.rxq is None:
-            return
-        while True:
-            s = self.rxq.seg()
-            if s is None:
-                break
-            seq, dlen = s
-            if not inrange(self.rcv_nxt, seq, dlen):
-                self.rxq.pop()
-                continue
-            off = seqoff(self.rcv_nxt, seq)
-            if off > 0:
+        for _seq, _dlen, gap in self._in_order():
+            if gap > 0:
                 tp = self._tp()
                 if self.mode == MOREDATA:
                     tp.flags |= TH_FIN
                 break
-            e = self.rxq.pop()
-            off = abs(off)
-            fin = bool(e[2] & TH_FIN)
-            if e[3]:
-                self.rcv_nxt = (self.rcv_nxt + len(e[3]) - off) & 0xffffffff
-            rc = self._app_rx(e[3][off:])
+            data, fin = self._take(gap)
             tp = self._tp()
-            tp.len = rc
+            tp.len = self._app_rx(data)
             if self.mode == MOREDATA:
                 tp.flags |= TH_FIN
             if fin:
-                tp.ack = (tp.ack + 1) & 0xffffffff
-                self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff
+                self._their_fin(tp)
                 break
 
     def _blind_check_rst(self, p):
         t = self.result
         if t.type in (R.TYPE_BLIND_DATA, R.TYPE_BLIND_FIN):
-            return p.seq == (self.rcv_nxt + t.data.off) & 0xffffffff
+            return p.seq == add(self.rcv_nxt, t.data.off)
         return t.type == R.TYPE_BLIND_SYN and \
-            p.ack == (self.snd_nxt + t.data.off + 1) & 0xffffffff
+            p.ack == add(self.snd_nxt, t.data.off + 1)
 
     def _flush(self, stop=None):
         """tp_flush: drop the queued packets before ``stop``."""
@@ -1042,19 +994,17 @@ class TbitMethod(Method):
         if p.data:
             self.flags |= F_SEEN_DATA
         if self.blind_sent == 1 and p.data:
-            self.rcv_nxt = (self.rcv_nxt + len(p.data)) & 0xffffffff
+            self.rcv_nxt = add(self.rcv_nxt, len(p.data))
             self._app_rx(p.data)
         tp = self._tp()
         if p.flags & TH_FIN and not p.data:
             tp.flags |= TH_FIN
-            tp.ack = (tp.ack + 1) & 0xffffffff
-            self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff
+            self._their_fin(tp)
             self.mode = FIN
-            self.flags |= F_FIN_SEEN
             return
         if self.blind_sent == 0:
             tp.flags = TH_RST if t.type == R.TYPE_BLIND_RST else TH_SYN
-            tp.seq = (tp.seq + t.data.off) & 0xffffffff
+            tp.seq = add(tp.seq, t.data.off)
             self.blind_sent = 1
             self.blind_c += 1
         else:
@@ -1066,10 +1016,8 @@ class TbitMethod(Method):
                 self._flush(tp)
             if p.flags & TH_FIN:
                 tp.flags |= TH_FIN
-                tp.ack = (tp.ack + 1) & 0xffffffff
-                self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff
+                self._their_fin(tp)
                 self.mode = FIN
-                self.flags |= F_FIN_SEEN
         tp.wait = TIMEOUT_LONG
         self.attempt = 0
 
@@ -1101,22 +1049,15 @@ class TbitMethod(Method):
             self.flags |= F_SEEN_DATA
         if skip:
             if p.data:
-                self.rcv_nxt = (self.rcv_nxt + len(p.data)) & 0xffffffff
+                self.rcv_nxt = add(self.rcv_nxt, len(p.data))
                 if v4 and not p.df and size > pm.mtu:
                     self.flags |= F_NODF
             if p.data or p.flags & TH_FIN:
-                rc = self._app_rx(p.data)
-                tp = self._tp()
-                if rc > 0:
-                    tp.len = rc
-                    tp.wait = TIMEOUT_DEFAULT
-                    self.attempt = 0
+                tp = self._ack_app(p.data)
                 if p.flags & TH_FIN:
                     tp.flags |= TH_FIN
-                    tp.ack = (tp.ack + 1) & 0xffffffff
-                    self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff
+                    self._their_fin(tp)
                     self.mode = FIN
-                    self.flags |= F_FIN_SEEN
             return
         if bh:
             self.mode = BLACKHOLE
@@ -1135,31 +1076,14 @@ class TbitMethod(Method):
     def _dl_pmtud(self, p):
         t = self.result
         pm = t.data
-        mtu = pm.mtu
-        v4 = len(t.dst) == 4
-        if not v4 and pm.mtu < 1280:
-            mtu = 0
-        size = len(p.raw)
-        if p.seq != self.rcv_nxt:
-            if size > mtu:
-                return
-            self._tp()
-            self._queue()
+        mtu = 0 if len(t.dst) == 16 and pm.mtu < 1280 else pm.mtu
+        fits = self._pmtud_fits(p, mtu)
+        if fits is None:
             return
-        if mtu:
-            success = size <= mtu or (v4 and not p.df)
-        else:
-            success = p.frag
-        if success:
-            self.rcv_nxt = (self.rcv_nxt + len(p.data)) & 0xffffffff
-            self._result(RES['pmtud-cleardf'] if v4 and not p.df
-                         else RES['pmtud-success'])
-            tp = self._tp()
-            if p.flags & TH_FIN:
-                tp.flags |= TH_FIN
-                tp.ack = (tp.ack + 1) & 0xffffffff
-                self.flags |= F_FIN_SEEN
-                self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff
+        if fits:
+            self._result(RES['pmtud-cleardf'] if p.version == 4 and
+                         not p.df else RES['pmtud-success'])
+            self._ack_in_order(p)
             self._queue()
             return
         if pm.ptb_retx and self.attempt >= pm.ptb_retx:
@@ -1169,31 +1093,38 @@ class TbitMethod(Method):
         self._queue()
 
     def _dl_blackhole(self, p):
-        t = self.result
-        mtu = t.data.mtu
-        v4 = len(t.dst) == 4
-        size = len(p.raw)
-        if p.seq != self.rcv_nxt:
-            if size > mtu:
-                return
-            self._tp()
-            self._queue()
+        fits = self._pmtud_fits(p, self.result.data.mtu)
+        if fits is None:
             return
-        if mtu:
-            ack = size <= mtu or (v4 and not p.df)
-        else:
-            ack = p.frag
-        if ack:
-            self.rcv_nxt = (self.rcv_nxt + len(p.data)) & 0xffffffff
-            tp = self._tp()
-            if p.flags & TH_FIN:
-                tp.flags |= TH_FIN
-                tp.ack = (tp.ack + 1) & 0xffffffff
-                self.flags |= F_FIN_SEEN
-                self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff
+        if fits:
+            if self._ack_in_order(p):
                 self._result(RES['pmtud-success'])
             self.timeout = p.rx + TIMEOUT_LONG
         self._queue()
+
+    def _pmtud_fits(self, p, mtu):
+        """How dl_pmtud and dl_blackhole read a packet: None if it is out
+        of order (acknowledged, unless too large for ``mtu``), else whether
+        it fits ``mtu`` (0: whether it came in fragments)."""
+        if p.seq != self.rcv_nxt:
+            if len(p.raw) <= mtu:
+                self._tp()
+                self._queue()
+            return None
+        if mtu:
+            return len(p.raw) <= mtu or (p.version == 4 and not p.df)
+        return p.frag
+
+    def _ack_in_order(self, p):
+        """Take the in-order packet ``p`` and queue its ACK; True if it
+        had their FIN."""
+        self.rcv_nxt = add(self.rcv_nxt, len(p.data))
+        tp = self._tp()
+        if p.flags & TH_FIN:
+            tp.flags |= TH_FIN
+            self._their_fin(tp)
+            return True
+        return False
 
     def _timeout_blind(self):
         t = self.result
@@ -1233,9 +1164,9 @@ class TbitMethod(Method):
             self.blind_step = 1
             self.attempt = 0
             tp = self._tp()
-            tp.seq = (tp.seq + self.blind_part2) & 0xffffffff
+            tp.seq = add(tp.seq, self.blind_part2)
             tp.len = self.blind_part3
-            tp.ack = (tp.ack + t.data.off) & 0xffffffff
+            tp.ack = add(tp.ack, t.data.off)
             tp.wait = TIMEOUT_BLINDDATA
         elif self.blind_step == 1:
             self.blind_flags |= BLIND_CHALLENGE
@@ -1266,7 +1197,7 @@ class TbitMethod(Method):
                 p.seq != self.rcv_nxt:
             if p.ack == self.blind_ack:
                 self.blind_step = 3
-            elif p.ack == (self.blind_ack + 1) & 0xffffffff and \
+            elif p.ack == add(self.blind_ack, 1) and \
                     not self.flags & F_FIN_ACKED:
                 self._blind_fin_accepted()
             return
@@ -1279,8 +1210,8 @@ class TbitMethod(Method):
             self.blind_step = 1
             self.attempt = 0
             tp = self._tp()
-            tp.seq = (tp.seq + self.blind_part2) & 0xffffffff
-            tp.ack = (tp.ack + t.data.off) & 0xffffffff
+            tp.seq = add(tp.seq, self.blind_part2)
+            tp.ack = add(tp.ack, t.data.off)
             tp.flags |= TH_FIN
             tp.wait = TIMEOUT_BLINDDATA
         elif self.blind_step == 1:
@@ -1293,21 +1224,21 @@ class TbitMethod(Method):
             if _lt(p.ack, self.blind_ack):
                 return
             self.blind_step = 3
-            if _lt((self.blind_ack + 1) & 0xffffffff, p.ack):
+            if _lt(add(self.blind_ack, 1), p.ack):
                 self._handleerror()
                 return
             if p.data:
                 self._app_rx(p.data)
-                self.rcv_nxt = (self.rcv_nxt + len(p.data)) & 0xffffffff
+                self.rcv_nxt = add(self.rcv_nxt, len(p.data))
                 self._tp()
-            if p.ack == (self.blind_ack + 1) & 0xffffffff and \
+            if p.ack == add(self.blind_ack, 1) and \
                     not self.flags & F_FIN_ACKED:
                 self._blind_fin_accepted()
 
     def _blind_fin_accepted(self):
         self.blind_flags |= BLIND_ACCEPTED
         self.flags |= F_FIN_ACKED
-        self.snd_nxt = (self.snd_nxt + 1) & 0xffffffff
+        self.snd_nxt = add(self.snd_nxt, 1)
         self.mode = FIN
         self._flush()
 
@@ -1333,8 +1264,8 @@ class TbitMethod(Method):
             self.attempt = 0
             self.blind_step += 1
         if self.blind_step == 1:
-            tp.ack = (tp.ack + t.data.off) & 0xffffffff
-            tp.seq = (tp.seq + self.blind_part2) & 0xffffffff
+            tp.ack = add(tp.ack, t.data.off)
+            tp.seq = add(tp.seq, self.blind_part2)
             tp.len = self.blind_part3
         else:
             tp.len = self.blind_part2
@@ -1365,8 +1296,8 @@ class TbitMethod(Method):
                 self.attempt = 0
                 self.blind_step += 1
             if self.blind_step == 1:
-                tp.ack = (tp.ack + t.data.off) & 0xffffffff
-                tp.seq = (tp.seq + self.blind_part2) & 0xffffffff
+                tp.ack = add(tp.ack, t.data.off)
+                tp.seq = add(tp.seq, self.blind_part2)
                 tp.len = 0
                 tp.flags |= TH_FIN
             else:
@@ -1396,52 +1327,32 @@ class TbitMethod(Method):
         self._queue()
 
     def _dl_moredata(self, p):
-        if p.ack == (self.snd_nxt + 1) & 0xffffffff and \
-                not self.flags & F_FIN_ACKED:
-            self.flags |= F_FIN_ACKED
-            self.snd_nxt = (self.snd_nxt + 1) & 0xffffffff
+        self._fin_acked(p)
         if not p.data and not p.flags & TH_FIN:
             return
         if not inrange(self.rcv_nxt, p.seq, len(p.data)):
             return
         self._rxq(p)
-        while True:
-            s = self.rxq.seg()
-            if s is None:
-                break
-            seq, dlen = s
-            if not inrange(self.rcv_nxt, seq, dlen):
-                self.rxq.pop()
-                continue
+        for seq, dlen, gap in self._in_order():
             if dlen > 0:
-                if seqoff(self.icw_tail, (seq + dlen) & 0xffffffff) >= 0:
+                if seqoff(self.icw_tail, add(seq, dlen)) >= 0:
                     self.mode = FIN
                     self._result(RES['icw-success'])
             elif seqoff(self.icw_tail, seq) == 0:
                 self.mode = FIN
                 self._result(RES['icw-tooshort'])
-            off = seqoff(self.rcv_nxt, seq)
-            if off > 0:
+            if gap > 0:
                 tp = self._tp()
                 if not self.flags & F_FIN_ACKED:
                     tp.flags |= TH_FIN
                 break
-            e = self.rxq.pop()
-            off = abs(off)
-            fin = bool(e[2] & TH_FIN)
-            if e[3]:
-                self.rcv_nxt = (self.rcv_nxt + len(e[3]) - off) & 0xffffffff
-            self._app_rx(e[3][off:])
+            data, fin = self._take(gap)
+            self._app_rx(data)
             tp = self._tp()
             if not self.flags & F_FIN_ACKED:
                 tp.flags |= TH_FIN
             if fin:
-                tp.ack = (tp.ack + 1) & 0xffffffff
-                self.flags |= F_FIN_SEEN
-                self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff
+                self._their_fin(tp)
                 break
-        if self._tcpclosed():
-            if self.result.result == RES['none']:
-                self._classify()
-            self.mode = DONE
+        self._closed()
         self._queue()
