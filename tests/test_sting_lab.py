@@ -5,16 +5,9 @@ fewer data ACKs).  Our scamper runs with -F nft; the ruleset of src is
 empty after each run; Debian's sc_wartsdump reads our warts.  (Debian's
 scamper 20211212 cannot run sting on Linux: no firewall support.)"""
 
-import os
-import subprocess
-import tempfile
-
-from ours import ours
 from scamperd.sting.result import (PKT_FLAG_DATA, PKT_FLAG_HOLE,
                                    RESULT_COMPLETED, Sting)
-from scamperd.warts import ScamperFile
-from test_firewall_lab import ruleset
-from test_tbit_lab import nft_drop, web  # noqa: F401 (web: a fixture)
+from test_tbit_lab import measure, nft_drop, web  # noqa: F401 (fixture)
 
 
 def r1_drops(lab, rule):
@@ -22,21 +15,10 @@ def r1_drops(lab, rule):
 
 
 def sting(lab, command):
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, 'out.warts')
-        ours(lab, '-F', 'nft', '-O', 'warts', '-o', path, '-I',
-             '%s %s' % (command, lab.target4), timeout=200)
-        assert ruleset(lab).strip() == ''
-        with ScamperFile(path) as f:
-            (st,) = [o for o in f if isinstance(o, Sting)]
-        p = subprocess.run(['sc_wartsdump', path], capture_output=True,
-                           text=True)
-        assert p.returncode == 0 and 'sting' in p.stdout.lower(), p.stderr
-        p = subprocess.run(['sc_warts2text', path], capture_output=True,
-                           text=True)
-        assert p.returncode == 0, p.stderr
-        st.debian_text = p.stdout
-        return st
+    st, st.debian_text = measure(
+        lab, ['-I', '%s %s' % (command, lab.target4)], Sting,
+        'sc_warts2text')
+    return st
 
 
 CMD = 'sting -c 20 -m 20 -i 500'

@@ -89,31 +89,39 @@ def sysctl(lab, name, value, node='dst'):
                 check=True)
 
 
-def tbit(lab, command, target, json_ok=True):
-    """Run our tbit; return the Tbit read back from our warts, after
-    checking Debian's tools read the file and no rule is left.
-    ``json_ok`` False: scamper 20211212's JSON for it is not JSON (an
-    empty fast open option leaves its object open), so it is not parsed."""
+def measure(lab, argv, cls, convert):
+    """Run our scamper with -F nft, writing warts; check no firewall rule
+    is left and that Debian's sc_wartsdump reads the file.  Returns the
+    one ``cls`` object and what Debian's ``convert`` tool prints."""
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, 'out.warts')
-        ours(lab, '-F', 'nft', '-p', '2000', '-O', 'warts', '-o', path,
-             '-I',
-             '%s %s' % (command, target), timeout=200)
+        ours(lab, '-F', 'nft', '-O', 'warts', '-o', path, *argv,
+             timeout=200)
         assert ruleset(lab).strip() == ''
         with ScamperFile(path) as f:
-            (t,) = [o for o in f if isinstance(o, Tbit)]
+            (obj,) = [o for o in f if isinstance(o, cls)]
+        name = cls.__name__.lower()
         p = subprocess.run(['sc_wartsdump', path], capture_output=True,
                            text=True)
-        assert p.returncode == 0 and 'tbit' in p.stdout.lower(), p.stderr
-        p = subprocess.run(['sc_warts2json', path], capture_output=True,
-                           text=True)
+        assert p.returncode == 0 and name in p.stdout.lower(), p.stderr
+        p = subprocess.run([convert, path], capture_output=True, text=True)
         assert p.returncode == 0, p.stderr
-        if json_ok:
-            (js,) = [json.loads(line) for line in p.stdout.splitlines()
-                     if '"type":"tbit"' in line]
-            assert js['result'] == result_name(t)
-            t.debian_json = js
-        return t
+        return obj, p.stdout
+
+
+def tbit(lab, command, target, json_ok=True):
+    """Run our tbit (measure); return the Tbit, with what Debian's
+    sc_warts2json prints for it in ``debian_json``.  ``json_ok`` False:
+    scamper 20211212's JSON for it is not JSON (an empty fast open option
+    leaves its object open), so it is not parsed."""
+    t, out = measure(lab, ['-p', '2000', '-I', '%s %s' % (command, target)],
+                     Tbit, 'sc_warts2json')
+    if json_ok:
+        (js,) = [json.loads(line) for line in out.splitlines()
+                 if '"type":"tbit"' in line]
+        assert js['result'] == result_name(t)
+        t.debian_json = js
+    return t
 
 
 def result_name(t):

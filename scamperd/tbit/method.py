@@ -1254,6 +1254,17 @@ class TbitMethod(FlowMethod):
             tp.wait = TIMEOUT_BLINDDATA
             self._queue()
             return
+        tp = self._blind_retry(seg)
+        tp.len = self.blind_part3 if self.blind_step == 1 \
+            else self.blind_part2
+        self._queue()
+
+    def _blind_retry(self, seg):
+        """timeout_blinddata and timeout_blindfin in steps 1 and 2: send
+        again; after -q tries, note silence if no challenge ACK came in
+        step 1, and go to the next step.  Step 1's packet has the ACK off
+        by -o, after the second part."""
+        t = self.result
         tp = self._tp()
         tp.len = len(seg)
         tp.wait = TIMEOUT_BLINDDATA
@@ -1266,10 +1277,7 @@ class TbitMethod(FlowMethod):
         if self.blind_step == 1:
             tp.ack = add(tp.ack, t.data.off)
             tp.seq = add(tp.seq, self.blind_part2)
-            tp.len = self.blind_part3
-        else:
-            tp.len = self.blind_part2
-        self._queue()
+        return tp
 
     def _timeout_blindfin(self):
         t = self.result
@@ -1286,18 +1294,8 @@ class TbitMethod(FlowMethod):
             self.flags &= ~F_NORESET
             self.mode = DATA
         else:
-            tp = self._tp()
-            tp.len = len(seg)
-            tp.wait = TIMEOUT_BLINDDATA
-            if self.attempt >= t.data.retx:
-                if self.blind_step == 1 and \
-                        not self.blind_flags & BLIND_CHALLENGE:
-                    self.blind_flags |= BLIND_SILENCE
-                self.attempt = 0
-                self.blind_step += 1
+            tp = self._blind_retry(seg)
             if self.blind_step == 1:
-                tp.ack = add(tp.ack, t.data.off)
-                tp.seq = add(tp.seq, self.blind_part2)
                 tp.len = 0
                 tp.flags |= TH_FIN
             else:
