@@ -195,13 +195,7 @@ def parse(args):
     t.syn_retx = RETX_DEFAULT
     t.dat_retx = RETX_DEFAULT
     if src is not None:
-        try:
-            s = ipaddress.ip_address(src)
-        except ValueError:
-            _err("invalid -S address '%s'" % src)
-        if s.version != dst.version:
-            _err('-S %s: not the family of %s' % (src, target))
-        cmd.src = s.packed
+        cmd.src = _addr('S', src, dst)
     t.app_proto = app
     if app == R.APP_HTTP:
         _http(t, url)
@@ -212,13 +206,7 @@ def parse(args):
     if ttype == R.TYPE_PMTUD:
         pm = R.TbitPmtud(mtu=cmd.mtu or 1280)
         if ptbsrc is not None:
-            try:
-                p = ipaddress.ip_address(ptbsrc)
-            except ValueError:
-                _err("invalid -P address '%s'" % ptbsrc)
-            if p.version != dst.version:
-                _err('-P %s: not the family of %s' % (ptbsrc, target))
-            pm.ptbsrc = p.packed
+            pm.ptbsrc = _addr('P', ptbsrc, dst)
         if cmd.options & O_BLACKHOLE:
             pm.options |= R.PMTUD_OPTION_BLACKHOLE
         else:
@@ -239,6 +227,17 @@ def parse(args):
         t.dat_retx = 1
     cmd.result = t
     return cmd
+
+
+def _addr(opt, text, dst):
+    """The packed address of -S or -P, of the family of ``dst``."""
+    try:
+        a = ipaddress.ip_address(text)
+    except ValueError:
+        _err("invalid -%s address '%s'" % (opt, text))
+    if a.version != dst.version:
+        _err('-%s %s: not the family of %s' % (opt, text, dst))
+    return a.packed
 
 
 def _tcp_options(cmd, t):
