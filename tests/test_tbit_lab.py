@@ -448,3 +448,25 @@ def test_null_fast_open_cookie(web):
     assert syn.flags == wire.TH_SYN and syn.data.startswith(b'GET /big')
     synack = wire.parse(4, t.pkts[1].data)
     assert synack.ack == (syn.seq + 1 + len(syn.data)) & 0xffffffff
+
+
+def test_foreign_source_refused(web):
+    """-S an address src does not have: the helper refuses the rule (a
+    foreign source), so the tbit ends with sys-error and sends nothing."""
+    out = ours_json(web, '-F', 'nft', '-c', 'tbit -t null -S 198.51.100.77',
+                    '-i', web.target4)
+    (t,) = [o for o in out if o['type'] == 'tbit']
+    assert t['result'] == 'sys-error' and not t.get('pkts')
+    assert ruleset(web).strip() == ''
+
+
+def test_pmtud_cleardf(web):
+    """dst with net.ipv4.ip_no_pmtu_disc 1 answers our PTB by locking the
+    path MTU at its minimum and sending without DF: pmtud-cleardf."""
+    forget_pmtu(web)
+    with sysctl(web, 'net.ipv4.ip_no_pmtu_disc', 1):
+        t = tbit(web, 'tbit -t pmtud -M 1280 -m 1460 -u http://dst/big',
+                 web.target4)
+    assert result_name(t) == 'pmtud-cleardf'
+    assert len([p for p in t.pkts if p.dir == 1 and p.data[9] == 1]) == 1
+    forget_pmtu(web)
