@@ -470,3 +470,59 @@ def test_pmtud_cleardf(web):
     assert result_name(t) == 'pmtud-cleardf'
     assert len([p for p in t.pkts if p.dir == 1 and p.data[9] == 1]) == 1
     forget_pmtu(web)
+
+
+TLS_SERVER = r"""
+import socket, socketserver, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+class H(socketserver.StreamRequestHandler):
+    def handle(self):
+        c = ctx.wrap_socket(self.request, server_side=True)
+        req = b''
+        while not req.endswith(b'\r\n\r\n'):
+            b = c.recv(4096)
+            if not b:
+                return
+            req += b
+        body = b'y' * 20000
+        c.sendall(b'HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n'
+                  % len(body) + body)
+        c.close()
+class S(socketserver.ThreadingTCPServer):
+    address_family = socket.AF_INET6
+    allow_reuse_address = True
+    daemon_threads = True
+S(('::', 443), H).serve_forever()
+"""
+
+
+def test_https_null(lab_line):
+    """tbit -u https://...: TLS over tbit's own TCP (the handshake, then
+    the request); a TLS server in dst answers; null-success."""
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o755)
+        key, cert = os.path.join(tmp, 'k.pem'), os.path.join(tmp, 'c.pem')
+        subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048',
+                        '-nodes', '-keyout', key, '-out', cert, '-days', '1',
+                        '-subj', '/CN=dst.example'], check=True,
+                       capture_output=True)
+        p = subprocess.Popen(['ip', 'netns', 'exec', lab_line.ns('dst'),
+                              'python3', '-c', TLS_SERVER, cert, key])
+        try:
+            for _ in range(200):
+                r = lab_line.run(['ss', '-ltnH', 'sport = :443'],
+                                 node='dst', capture_output=True, text=True)
+                if r.stdout.strip():
+                    break
+                time.sleep(0.05)
+            t = tbit(lab_line, 'tbit -t null -u https://dst.example/x',
+                     lab_line.target4)
+        finally:
+            p.terminate()
+            p.wait(10)
+    assert result_name(t) == 'null-success'
+    assert t.dport == 443 and t.app.type == 1
+    rx = [wire.parse(4, q.data) for q in t.pkts if q.dir == PKT_DIR_RX]
+    assert sum(len(q.data) for q in rx) > 20000       # the encrypted page
+    assert any(q.flags & wire.TH_FIN for q in rx)

@@ -217,6 +217,7 @@ def test_bgp_open():
     ('-T 0 192.0.2.1', 'out of range 1..255'),
     ('-f abc 192.0.2.1', "invalid -f value"),
     ('-u ftp://x/ 192.0.2.1', "expected http://"),
+    ('-u http://a_b/ 192.0.2.1', "invalid host"),
     ('-O bogus 192.0.2.1', "invalid -O value"),
     ('-S 2001:db8::1 192.0.2.1', 'not the family'),
     ('-t null', 'no target address'),
@@ -240,6 +241,9 @@ def test_cmd_defaults_and_url():
     assert (t.client_mss, t.wscale, c.sport) == (1400, 3, 4000)
     assert t.options == C.OPTION_SACK | C.OPTION_TCPTS
     assert C.parse('-t sack-rcvr 192.0.2.1'.split()).result.dat_retx == 1
+    t = C.parse('-u https://h.example 192.0.2.1'.split()).result
+    assert (t.dport, t.app.type, t.app.host, t.app.file) == \
+        (443, R.HTTP_TYPE_HTTPS, 'h.example', '/')
 
 
 def test_sequence_helpers():

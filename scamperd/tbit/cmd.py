@@ -102,11 +102,14 @@ def _http(tbit, url):
     dport = 80
     host = None
     file = '/'
+    kind = R.HTTP_TYPE_HTTP
     if url is not None:
         if url[:7].lower() == 'http://':
             rest = url[7:]
         elif url[:8].lower() == 'https://':
-            _err("-u '%s': https is not supported" % url)
+            rest = url[8:]
+            dport = 443
+            kind = R.HTTP_TYPE_HTTPS
         else:
             _err("-u '%s': expected http://host[:port][/file]" % url)
         m = re.match(r'[A-Za-z0-9.-]*', rest)
@@ -127,7 +130,7 @@ def _http(tbit, url):
             _err("-u '%s': invalid host" % url)
     if tbit.dport == 0:
         tbit.dport = dport
-    tbit.app = R.TbitHttp(type=R.HTTP_TYPE_HTTP, host=host, file=file)
+    tbit.app = R.TbitHttp(type=kind, host=host, file=file)
 
 
 def parse(args):

@@ -205,6 +205,7 @@ class TbitMethod(FlowMethod):
         # the quick-start option's nonce (30 bits) and TTL, for -O ipqs-syn
         self.qs_nonce = rnd.getrandbits(30)
         self.qs_ttl = rnd.randrange(256)
+        self._tls = None              # https: the ssl.SSLObject
 
     # -- the engine's contract -------------------------------------------
 
@@ -492,27 +493,80 @@ class TbitMethod(FlowMethod):
     # -- the application -------------------------------------------------
 
     def _app_rx(self, data):
-        """tbit_app_rx: the length of the request queued, 0 if none."""
+        """tbit_app_rx: the application reads ``data``; returns the length
+        of what it queued to send (0 if nothing)."""
         if self.flags & F_NOMOREDATA:
             return 0
-        if self.mode != SYN:
+        t = self.result
+        https = t.app_proto == R.APP_HTTP and \
+            t.app.type == R.HTTP_TYPE_HTTPS
+        if self.mode == SYN:
+            if https:
+                return self._tls_start()
+            req = self._request()
+        elif https and data and self._tls is not None:
+            return self._tls_rx(data)
+        else:
             return 0
+        self.flags |= F_NOMOREDATA
+        return self._queue_data(req)
+
+    def _queue_data(self, data):
+        if data:
+            self.segments.append(bytearray(data))
+        return len(data)
+
+    def _request(self):
+        """The application's request: an HTTP/1.0 GET or a BGP OPEN."""
         t = self.result
         if t.app_proto == R.APP_BGP:
-            req = b'\xff' * 16 + (29).to_bytes(2, 'big') + bytes((1, 4)) + \
+            return b'\xff' * 16 + (29).to_bytes(2, 'big') + bytes((1, 4)) + \
                 (t.app.asn or 1).to_bytes(2, 'big') + \
                 (180).to_bytes(2, 'big') + (12345).to_bytes(4, 'big') + b'\0'
-        else:
-            h = t.app
-            req = 'GET %s HTTP/1.0\r\n' % h.file
-            if h.host is not None:
-                req += 'Host: %s\r\n' % h.host
-            req += ('Connection: Keep-Alive\r\nAccept: */*\r\n'
-                    'User-Agent: %s\r\n\r\n' % HTTP_UA)
-            req = req.encode()[:511]
-        self.segments.append(bytearray(req))
-        self.flags |= F_NOMOREDATA
-        return len(req)
+        h = t.app
+        req = 'GET %s HTTP/1.0\r\n' % h.file
+        if h.host is not None:
+            req += 'Host: %s\r\n' % h.host
+        req += ('Connection: Keep-Alive\r\nAccept: */*\r\n'
+                'User-Agent: %s\r\n\r\n' % HTTP_UA)
+        return req.encode()[:511]
+
+    # https (tbit_ssl_*): TLS over our own TCP, through memory BIOs; the
+    # server's certificate is not checked, as scamper does not
+
+    def _tls_start(self):
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        self._tls_in, self._tls_out = ssl.MemoryBIO(), ssl.MemoryBIO()
+        self._tls = ctx.wrap_bio(self._tls_in, self._tls_out,
+                                 server_hostname=self.result.app.host)
+        self._tls_established = False
+        try:
+            self._tls.do_handshake()
+        except ssl.SSLWantReadError:
+            pass
+        return self._queue_data(self._tls_out.read())
+
+    def _tls_rx(self, data):
+        import ssl
+        self._tls_in.write(bytes(data))
+        try:
+            if not self._tls_established:
+                self._tls.do_handshake()
+                self._tls_established = True
+                self.flags |= F_NOMOREDATA
+                self._tls.write(self._request())
+            else:
+                while self._tls.read(4096):
+                    pass
+        except (ssl.SSLWantReadError, ssl.SSLZeroReturnError):
+            pass
+        except ssl.SSLError:
+            self._tls = None
+        return self._queue_data(self._tls_out.read()) \
+            if self._tls is not None else 0
 
     # -- sending (tbit_tx_tcp) -------------------------------------------
 
