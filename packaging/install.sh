@@ -20,13 +20,19 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
     python3 python3-venv python3-dev gcc libc6-dev libcap-dev \
-    iproute2 nftables ethtool iputils-ping procps tcpdump scamper \
+    iproute2 nftables python3-nftables ethtool iputils-ping procps \
+    tcpdump scamper \
     systemd systemd-container
 
 umask 022
 [ -x "$VENV/bin/python" ] || /usr/bin/python3 -m venv "$VENV"
 "$VENV/bin/pip" install -q --upgrade pip
 "$VENV/bin/pip" install -q "$REPO[test]"
+# the helper's firewall (tbit, sting) uses libnftables through Debian's
+# python3-nftables, which is not on PyPI: link it into the venv
+SITE=$("$VENV/bin/python" -c \
+    'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+ln -sfn /usr/lib/python3/dist-packages/nftables "$SITE/nftables"
 # a real (non-editable) install, refreshed every time: the service user
 # reads the copy in $VENV, never the checkout
 "$VENV/bin/pip" install -q --force-reinstall --no-deps "$REPO"

@@ -168,7 +168,7 @@ def main(argv=None, socket_perms=(None, None), data_ids=False):
     user = os.environ.get('SCAMPER_USER', 'nobody')
     try:
         return helper.run(child, user=user,
-                          keep_fds=listeners)
+                          keep_fds=listeners, firewall=o.firewall)
     except (helper.PrivError, KeyError) as e:
         if isinstance(e, KeyError):
             e = "unknown user '%s' (set SCAMPER_USER)" % user

@@ -8,6 +8,8 @@ arguments; ``-I`` may be repeated.  Every error names the option and value.
 import getopt
 import ipaddress
 
+from scamper_priv.firewall import parse_spec as parse_firewall
+
 VERSION = '20211212'
 PPS_MAX = 50000
 
@@ -28,6 +30,8 @@ HELP = USAGE + """
             -e write process ID to specified file
             -f list of files provided on the command line
             -F use the system firewall to install rules as necessary
+               (Linux: nft, or nft:<table>:<max rules>; tbit and sting
+               need it)
             -i list of IP addresses provided on the command line
             -I list of scamper commands provided on the command line
             -l name to assign to default list
@@ -144,7 +148,10 @@ def parse(argv):
         elif opt == '-f':
             _mode(o, 'f')
         elif opt == '-F':
-            o.firewall = val
+            try:
+                o.firewall = parse_firewall(val)
+            except ValueError as e:
+                raise UsageError(str(e)) from None
         elif opt == '-i':
             _mode(o, 'i')
         elif opt == '-I':

@@ -10,6 +10,9 @@ class PrivClient:
         self.channel = channel
 
     def _call(self, req):
+        return self._call_reply(req)[1]
+
+    def _call_reply(self, req):
         send_msg(self.channel, req)
         reply, fd = recv_msg(self.channel)
         if reply is None:
@@ -18,7 +21,7 @@ class PrivClient:
             if fd is not None:
                 socket.socket(fileno=fd).close()
             raise OSError(reply.get('error', 'request refused'))
-        return fd
+        return reply, fd
 
     def open_socket(self, kind):
         family, stype, proto = SOCKET_KINDS[kind]
@@ -33,6 +36,18 @@ class PrivClient:
         fd = self._call({'op': 'channel'})
         return socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET,
                              fileno=fd)
+
+    def firewall_add(self, src, sport, dst, dport, proto='tcp'):
+        """Ask the helper to drop the kernel's RSTs for this 5-tuple
+        (packed addresses); returns the rule's handle, or raises OSError
+        with the helper's reason."""
+        reply, _ = self._call_reply({'op': 'fw-add', 'proto': proto,
+                                     'src': bytes(src), 'sport': sport,
+                                     'dst': bytes(dst), 'dport': dport})
+        return reply['handle']
+
+    def firewall_del(self, handle):
+        self._call_reply({'op': 'fw-del', 'handle': handle})
 
     def close(self):
         self.channel.close()

@@ -25,6 +25,7 @@ import sys
 
 import prctl
 
+from scamper_priv.firewall import Firewall, FirewallError
 from scamper_priv.protocol import SOCKET_KINDS, recv_msg, send_msg
 
 IFNAME_RE = re.compile(r'^[A-Za-z0-9_.:@-]{1,15}$')
@@ -102,8 +103,34 @@ def drop_helper_caps():
     prctl.set_no_new_privs(1)
 
 
-def serve(first_channel):
-    """Answer requests until every channel is closed."""
+def firewall_request(fw, owner, req):
+    """A ``fw-add`` or ``fw-del`` request from channel ``owner``."""
+    if fw is None:
+        return {'ok': False, 'error': 'no firewall: scamper was started '
+                'without -F'}
+    try:
+        if req.get('op') == 'fw-add':
+            return {'ok': True, 'handle': fw.add(owner, req)}
+        handle = req.get('handle')
+        if set(req) != {'op', 'handle'} or not isinstance(handle, int):
+            return {'ok': False, 'error': 'invalid firewall request'}
+        fw.delete(owner, handle)
+        return {'ok': True}
+    except FirewallError as e:
+        return {'ok': False, 'error': str(e)}
+
+
+def serve(first_channel, fw=None):
+    """Answer requests until every channel is closed; then remove every
+    firewall rule (``fw``, a scamper_priv.firewall.Firewall, or None)."""
+    try:
+        _serve(first_channel, fw)
+    finally:
+        if fw is not None:
+            fw.close()
+
+
+def _serve(first_channel, fw):
     sel = selectors.DefaultSelector()
     sel.register(first_channel, selectors.EVENT_READ)
     channels = 1
@@ -119,12 +146,20 @@ def serve(first_channel):
                 req, fd = None, None
             if req is None and fd is None:
                 sel.unregister(ch)
+                if fw is not None:
+                    fw.release(ch)
                 ch.close()
                 channels -= 1
                 continue
             if fd is not None:          # nobody sends us descriptors
                 os.close(fd)
                 _reply(ch, {'ok': False, 'error': 'unexpected descriptor'})
+                continue
+            if req.get('op') in ('fw-add', 'fw-del'):
+                try:
+                    _reply(ch, firewall_request(fw, ch, req))
+                except Exception:
+                    _reply(ch, {'ok': False, 'error': 'request failed'})
                 continue
             try:
                 reply, s = handle_request(req)
@@ -156,10 +191,14 @@ def _reply(ch, reply, s=None):
             s.close()
 
 
-def run(child_main, user='nobody', keep_fds=()):
+def run(child_main, user='nobody', keep_fds=(), firewall=None):
     """Fork the unprivileged side, which calls ``child_main(channel,
     signal_fd)`` and exits with its return value; serve its requests;
     return its exit status.  Must be called as root.
+
+    ``firewall`` is (table, max live rules) from -F, or None: with it the
+    helper answers firewall requests, after removing what a helper that
+    died left in that table.
 
     The helper may not signal the unprivileged side (it has no CAP_KILL):
     a SIGTERM or SIGHUP it receives is passed on as one byte, the signal
@@ -169,6 +208,14 @@ def run(child_main, user='nobody', keep_fds=()):
                         'sockets, and drops root in every process but a '
                         'small helper')
     pwd.getpwnam(user)                 # fail early on an unknown user
+    fw = None
+    if firewall is not None:
+        try:
+            fw = Firewall(*firewall)
+            fw.clean_stale()
+            fw.forget()        # no netlink socket may reach the child
+        except FirewallError as e:
+            raise PrivError('-F: %s' % e) from None
     mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     sig_r, sig_w = os.pipe()
     pid = os.fork()
@@ -206,7 +253,7 @@ def run(child_main, user='nobody', keep_fds=()):
     signal.signal(signal.SIGTERM, lambda s, f: _pass_on(sig_w, s))
     signal.signal(signal.SIGHUP, lambda s, f: _pass_on(sig_w, s))
     drop_helper_caps()
-    serve(mine)
+    serve(mine, fw)
     while True:
         try:
             _, status = os.waitpid(pid, 0)

@@ -9,6 +9,13 @@ Requests (the complete list; the helper refuses anything else):
   {"op": "datalink", "ifname": N}   AF_PACKET socket bound to interface N
   {"op": "channel"}                 a new channel to the helper (for a new
                                     worker); reply carries its fd
+  {"op": "fw-add", "proto": "tcp",  drop the kernel's outgoing TCP RSTs for
+   "src": A, "sport": P,            this one 5-tuple (A: packed address of
+   "dst": B, "dport": Q}            this host, B: same family, ports 1 to
+                                    65535); reply {"ok": true, "handle": H}
+                                    (scamper_priv/firewall.py; needs -F)
+  {"op": "fw-del", "handle": H}     remove a rule this channel added; the
+                                    rules of a channel go when it closes
 
 Replies: {"ok": true} with the descriptor, or {"ok": false, "error": text}.
 """

@@ -11,9 +11,8 @@ import socket
 
 from scamperd.method import CommandError
 
-COMMANDS = ('trace', 'ping', 'tracelb', 'dealias', 'neighbourdisc', 'sniff')
-# commands of scamper(1) that have their own issues and are not here yet
-LATER = ('sting', 'tbit')
+COMMANDS = ('trace', 'ping', 'tracelb', 'dealias', 'neighbourdisc', 'sniff',
+            'tbit', 'sting')
 # commands whose last word is their one destination, on which nothing else
 # of the command depends but its address family: see parse()
 BY_DESTINATION = ('trace', 'ping', 'tracelb')
@@ -123,8 +122,6 @@ def _parse(line):
     name = words[0]
     parser = _parser(name)
     if parser is None:
-        if name in LATER:
-            raise CommandError('%s is not supported yet' % name)
         raise CommandError("unknown command '%s'" % name)
     return parser(words[1:])
 
@@ -146,6 +143,4 @@ def check_default(command):
     if not words:
         raise CommandError('empty command')
     if words[0] not in COMMANDS:
-        if words[0] in LATER:
-            raise CommandError('%s is not supported yet' % words[0])
         raise CommandError("unknown command '%s'" % words[0])

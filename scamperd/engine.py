@@ -48,7 +48,7 @@ QUANTUM = 0.001
 
 class Task:
     __slots__ = ('id', 'method', 'keys', 'timer_at', 'queued', 'done',
-                 'error', 'dl', 'tap')
+                 'error', 'dl', 'tap', 'fw')
 
     def __init__(self, task_id, method):
         self.id = task_id
@@ -60,6 +60,7 @@ class Task:
         self.error = None
         self.dl = 0             # ifindex of the datalink it reads, if any
         self.tap = None         # its own DlSocket, if the method has a tap
+        self.fw = None          # its firewall rule's handle (tbit, sting)
 
 
 class Engine:
@@ -93,6 +94,11 @@ class Engine:
             if getattr(method, 'tap', 0):
                 task.tap = self.io.open_tap(method.tap)
                 self.register(task.tap, task)
+            if getattr(method, 'firewall', None):    # (src, sport, dst, dport)
+                try:
+                    task.fw = self.io.priv.firewall_add(*method.firewall)
+                except OSError as e:
+                    method.firewall_error = str(e)
             method.start(now)
         except Exception as e:
             self._fault(task, e, now)
@@ -153,6 +159,12 @@ class Engine:
             self.unregister(task.tap)
             self.io.close_dl(task.tap)
             task.tap = None
+        if task.fw is not None:
+            try:
+                self.io.priv.firewall_del(task.fw)
+            except OSError:
+                pass
+            task.fw = None
         keys = self.keys
         for key in task.keys:
             if keys.get(key) is task:

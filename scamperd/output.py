@@ -16,8 +16,11 @@ from scamperd.warts import file as warts_file
 WARTS = warts_file.KINDS
 FORMATS = ('text', 'json') + WARTS
 
-# what scamper 20211212 writes only in warts (its text and JSON print nothing)
-_WARTS_ONLY = ('scamperd.neighbourdisc.result', 'scamperd.sniff.result')
+# what scamper 20211212 prints nothing for, in text or JSON: results it
+# writes only in warts, and sting's JSON
+_SILENT = {'scamperd.neighbourdisc.result': ('text', 'json'),
+           'scamperd.sniff.result': ('text', 'json'),
+           'scamperd.sting.result': ('json',)}
 _printers = {}      # (result class, 'text' or 'json') -> format function
 
 
@@ -38,7 +41,7 @@ def format_result(result, fmt, meta=None):
         list_id, cycle_id = (meta or {}).get('warts', (1, 1))
         return warts_file.encode_object(result, list_id, cycle_id)
     cls = type(result)
-    if cls.__module__ in _WARTS_ONLY:
+    if fmt in _SILENT.get(cls.__module__, ()):
         return b''
     s = _printer(cls, fmt)(result)
     if fmt == 'json':

@@ -71,6 +71,10 @@ class Probe:
     fragment (trace -o): a fragment header with that offset (in 8-byte
     units) and identification, then the payload padded to ``size``, with
     no transport header (``proto`` is the fragment header's next header).
+
+    ``packet`` not None is a whole IP packet the method built itself, sent
+    as it is (tbit, whose TCP options the encoder does not have); the other
+    fields then only name its flow (family, src, dst, proto, ports).
     """
 
     __slots__ = ('family', 'src', 'dst', 'proto', 'ttl', 'tos', 'ipid',
@@ -78,14 +82,16 @@ class Probe:
                  'sport', 'dport', 'udp_sum',
                  'icmp_type', 'icmp_code', 'icmp_id', 'icmp_seq', 'icmp_sum',
                  'tcp_flags', 'tcp_seq', 'tcp_ack', 'tcp_win',
-                 'cookie', 'tx', 'ifindex', 'dl_tx', 'frame', 'frag')
+                 'cookie', 'tx', 'ifindex', 'dl_tx', 'frame', 'frag',
+                 'packet')
 
     def __init__(self, family, src, dst, proto, ttl=64, tos=0, ipid=0,
                  flowlabel=0, df=False, size=0, ip_options=b'', payload=b'',
                  sport=0, dport=0, udp_sum=None,
                  icmp_type=0, icmp_code=0, icmp_id=0, icmp_seq=0,
                  icmp_sum=None, tcp_flags=0, tcp_seq=0, tcp_ack=0,
-                 tcp_win=65535, cookie=None, ifindex=0, frame=None):
+                 tcp_win=65535, cookie=None, ifindex=0, frame=None,
+                 packet=None):
         self.family = family
         self.src = src
         self.dst = dst
@@ -116,6 +122,7 @@ class Probe:
         self.dl_tx = None
         self.frame = frame
         self.frag = None
+        self.packet = packet
 
     def __repr__(self):
         return 'Probe(%s)' % ', '.join(

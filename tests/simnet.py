@@ -315,3 +315,44 @@ class Balanced:
 
     def answer(self, p, now):
         return self.paths[self.flow(p) % len(self.paths)].answer(p, now)
+
+
+def drive_flow(method, server, start=1000.0, rtt=0.01, limit=100000):
+    """Run a method that drives one TCP flow itself (tbit, sting) against
+    ``server``, whose ``receive(packet bytes, now)`` gives the Replies it
+    sends back (each after ``rtt``, or a (delay, Reply) pair).  Returns
+    the method's result."""
+    now = start
+    method.start(now)
+    events = []
+    seq = 0
+    for _ in range(limit):
+        if method.done:
+            return method.result
+        if method.ready():
+            while events and events[0][0] <= now:
+                t, _, r = heapq.heappop(events)
+                r.rx = t
+                method.receive(r, t)
+            if not method.ready():
+                continue
+            probe = method.next_probe(now)
+            probe.tx = now
+            for r in server.receive(probe.packet, now):
+                delay = rtt
+                if isinstance(r, tuple):
+                    delay, r = r
+                seq += 1
+                heapq.heappush(events, (now + delay, seq, r))
+            continue
+        t = method.timer()
+        if events and (t is None or events[0][0] <= t):
+            now, _, r = heapq.heappop(events)
+            r.rx = now
+            method.receive(r, now)
+            continue
+        if t is None:
+            raise AssertionError('method stalled')
+        now = max(now, t)
+        method.handle_timer(now)
+    raise AssertionError('method did not finish')

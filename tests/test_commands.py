@@ -19,7 +19,8 @@ def test_split_words_and_quotes():
 @pytest.mark.parametrize('line,needle', [
     ('', 'empty command'),
     ('bogus 192.0.2.1', "unknown command 'bogus'"),
-    ('sting 192.0.2.1', 'not supported yet'),
+    ('sting -h x 192.0.2.1', 'accepts no request'),
+    ('tbit -t abc 192.0.2.1', "invalid -t value 'abc'"),
 ])
 def test_parse_errors(line, needle):
     with pytest.raises(CommandError) as e:

@@ -26,6 +26,8 @@ _EXT_HEADERS = (ipv6.NH_HOPOPTS, ipv6.NH_ROUTING, ipv6.NH_DSTOPTS,
 
 def encode_probe(p):
     """The bytes of the IP packet that ``p`` describes."""
+    if p.packet is not None:              # built by the method (tbit)
+        return p.packet
     if p.family == 4:
         return _encode(p, 20 + ((len(p.ip_options) + 3) & ~3), _ip4)
     if p.family == 6:
