@@ -33,7 +33,7 @@ from scamperd.sources import InputSource, Sources
 from scamperd.ipc import Channel
 from scamperd.method import CommandError
 from scamperd.pacer import Pacer
-from scamperd.worker import quiet_gc, worker_main
+from scamperd.worker import old_gc, quiet_gc, worker_main
 
 MAX_TRIES = 3
 MAX_DEFERRED = 10000
@@ -478,8 +478,9 @@ class Supervisor:
             from scamperd.control.server import Control
             self.control = Control(self, self.cfg['listeners'],
                                    self.cfg.get('data_ids', False))
-        quiet_gc()
+        gc_due = quiet_gc()
         while True:
+            gc_due = old_gc(gc_due)
             self._dispatch()
             self._flush_out()
             for w in self.workers:

@@ -35,6 +35,7 @@ from scamperd.route import Router, RouteError
 
 REPORT_EVERY = 0.01
 REPORT_RESULTS = 64
+FULL_GC_EVERY = 300.0     # seconds between collections of old objects
 
 
 class Worker:
@@ -59,7 +60,9 @@ class Worker:
     def run(self):
         eng = self.engine
         sup = self.sup
+        gc_due = quiet_gc()
         while not (self.stopping and not eng.busy and not self.backlog):
+            gc_due = old_gc(gc_due)
             if sup.closed:
                 break
             cap = 1.0
@@ -158,13 +161,27 @@ def worker_main(sup_sock, priv_sock, pacer, cfg):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     w = Worker(sup_sock, priv_sock, pacer, cfg)
-    quiet_gc()
     w.run()
 
 
 def quiet_gc():
     """Tasks in flight are many (one per address probed in the last
-    seconds) and make no reference cycles: collect cycles rarely, and never
-    look at what was loaded before this point again."""
+    seconds) and make few reference cycles.  Never look at what was loaded
+    before this point again; collect the young objects now and then, and
+    the old ones only when asked (old_gc()): a collection of the older
+    generations at 10 000 pps scans a million objects and stalls the
+    sending for tens of milliseconds (measured: the largest gaps on the
+    wire, 15-25 ms, went with it)."""
     gc.freeze()
-    gc.set_threshold(50000, 20, 100)
+    gc.set_threshold(50000, 1 << 30, 1 << 30)
+    return time.time() + FULL_GC_EVERY
+
+
+def old_gc(due):
+    """Collect every generation if ``due`` (a time) has come; the next due
+    time."""
+    now = time.time()
+    if now < due:
+        return due
+    gc.collect()
+    return now + FULL_GC_EVERY
