@@ -66,7 +66,11 @@ def ip_options(cmd):
 class PingMethod(Method):
 
     def __init__(self, cmd, ctx, rng=None):
-        self.cmd = cmd
+        # the copies of a list's command differ only in their destination
+        # (commands.parse): every ping of them keeps the first one, not its
+        # own copy, and reads the destination from self.dst
+        self.dst = cmd.dst
+        self.cmd = cmd = cmd.memo.setdefault('command', cmd)
         self.kind = family_of(cmd.method)
         self.v4 = cmd.family == 4
         self.rng = rng or random   # the module: reseeded in each fork
@@ -111,7 +115,7 @@ class PingMethod(Method):
         if res is None:
             cmd, n = self.cmd, self.cmd.count
             res = R.Ping(
-                method=cmd.method, src=self.src, dst=cmd.dst, rtr=cmd.rtr,
+                method=cmd.method, src=self.src, dst=self.dst, rtr=cmd.rtr,
                 userid=cmd.userid, probe_count=n, probe_size=cmd.size,
                 probe_datalen=len(cmd.data), probe_data=cmd.data,
                 probe_wait=cmd.wait, probe_timeout=cmd.timeout,
@@ -164,7 +168,7 @@ class PingMethod(Method):
         ipid = 0
         if self.v4:
             ipid = self.rng.randint(1, 0xffff)
-        p = Probe(cmd.family, self.src, cmd.dst, IPPROTO_ICMP, ttl=cmd.ttl,
+        p = Probe(cmd.family, self.src, self.dst, IPPROTO_ICMP, ttl=cmd.ttl,
                   tos=cmd.tos, ipid=ipid, df=self.v4, size=cmd.size,
                   ip_options=self.options, cookie=i, ifindex=self.ifindex)
         payload = self.payload
@@ -229,7 +233,7 @@ class PingMethod(Method):
                              r.src, r.dst)
             ip = ip[:10] + struct.pack('!H', checksum(ip)) + ip[12:]
             quote = ip + icmp[:8]
-            p = Probe(4, self.src, cmd.dst, IPPROTO_ICMP, ttl=255,
+            p = Probe(4, self.src, self.dst, IPPROTO_ICMP, ttl=255,
                       icmp_type=ICMP_UNREACH, icmp_code=ICMP_UNREACH_NEEDFRAG,
                       icmp_id=0, icmp_seq=mtu)
         else:
@@ -239,7 +243,7 @@ class PingMethod(Method):
                              | (r.flowlabel or 0), len(icmp), IPPROTO_ICMPV6,
                              r.ttl or 0, r.src, r.dst)
             quote = (ip + icmp)[:min(r.size or 0, 1280 - 40 - 8)]
-            p = Probe(6, self.src, cmd.dst, IPPROTO_ICMPV6, ttl=255,
+            p = Probe(6, self.src, self.dst, IPPROTO_ICMPV6, ttl=255,
                       icmp_type=ICMP6_PACKET_TOO_BIG, icmp_code=0,
                       icmp_id=mtu >> 16, icmp_seq=mtu & 0xffff)
         p.payload = quote
