@@ -17,7 +17,6 @@ from scamper_priv import helper
 from scamper_priv.client import PrivClient
 from scamperd import commands, listcycle
 from scamperd.method import CommandError
-from scamperd.supervisor import Supervisor
 
 EXIT_USAGE = 255
 MAX_LINE = 8192           # bytes in one line of an input file
@@ -145,6 +144,9 @@ def main(argv=None, socket_perms=(None, None), data_ids=False):
         start=now, hostname=socket.gethostname())
 
     def child(priv_sock, signal_fd):
+        # loaded by the unprivileged side only: the helper, which stays
+        # for the whole run, holds nothing it does not use
+        from scamperd.supervisor import Supervisor
         pid = os.getpid()
         if pid_fd is not None:
             os.write(pid_fd, b'%d\n' % pid)
