@@ -93,9 +93,8 @@ def validate(o):
                 raise CommandError('-I "%s": %s' % (c, e)) from None
 
 
-def main(argv=None, socket_perms=(None, None), data_ids=False):
-    """``socket_perms``: (mode, gid) of the -U socket; ``data_ids``:
-    attach sends DATA len id-N (scamperd)."""
+def main(argv=None, socket_perms=(None, None)):
+    """``socket_perms``: (mode, gid) of the -U socket (scamperd)."""
     argv = sys.argv[1:] if argv is None else argv
     try:
         o = optmod.parse(argv)
@@ -159,7 +158,8 @@ def main(argv=None, socket_perms=(None, None), data_ids=False):
             'cycle': None if listeners else cycle,
             'listeners': [socket.socket(fileno=fd) for fd in listeners],
             'command': o.command,
-            'monitorname': o.monitorname, 'data_ids': data_ids,
+            'monitorname': o.monitorname,
+            'data_ids': 'attach-2021' not in o.flags,
         }
         sup = Supervisor(PrivClient(priv_sock), inputs, out_fd, cfg,
                          signal_fd=signal_fd)
