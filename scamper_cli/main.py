@@ -13,6 +13,7 @@ import time
 
 from scamper_cli import control as ctlmod
 from scamper_cli import options as optmod
+from scamper_cli import readable
 from scamper_priv import helper
 from scamper_priv.client import PrivClient
 from scamperd import commands, listcycle
@@ -116,6 +117,15 @@ def main(argv=None, socket_perms=(None, None)):
     if o.format.startswith('warts') and not o.outfile and os.isatty(1):
         return _die('not going to dump %s to a tty, sorry' % o.format)
 
+    user = os.environ.get('SCAMPER_USER', 'nobody')
+    try:
+        problem = readable.check(user)
+    except KeyError:
+        problem = "unknown user '%s' (set SCAMPER_USER)" % user
+    if problem:
+        sys.stderr.write('scamper: %s\n' % problem)
+        return 1
+
     # files are opened here, as the user who ran scamper
     try:
         out_fd = _open_out(o.outfile) if o.outfile else 1
@@ -165,7 +175,6 @@ def main(argv=None, socket_perms=(None, None)):
                          signal_fd=signal_fd)
         return sup.run()
 
-    user = os.environ.get('SCAMPER_USER', 'nobody')
     try:
         return helper.run(child, user=user,
                           keep_fds=listeners)

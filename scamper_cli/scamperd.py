@@ -87,8 +87,43 @@ def scamper_argv(cfg, extra):
     return argv + list(extra)
 
 
+USAGE = '''usage: scamperd [--config FILE] [scamper options ...]
+
+Runs scamper as a service with the settings of FILE (default %s):
+the control socket, its mode and group, the user measurements run as,
+pps, window, monitor name, output directory and format.  scamper options
+given here come after those and win (scamper -? lists them).
+''' % DEFAULT_CONFIG
+
+
+def _outdir(cfg, gid):
+    """Enter the output directory (relative `outfile open` paths),
+    making it as systemd does (root:group, 0770) when run by hand as
+    root; an error message if that cannot be done."""
+    d = cfg['outdir']
+    if not os.path.isdir(d):
+        if os.geteuid() != 0:
+            return ('outdir %s does not exist: create it, writable by user '
+                    "'%s', or set outdir in the configuration" % (d,
+                                                                 cfg['user']))
+        try:
+            os.makedirs(d, 0o770)
+            os.chown(d, 0, -1 if gid is None else gid)
+            os.chmod(d, 0o770)
+        except OSError as e:
+            return 'cannot make outdir %s: %s' % (d, e.strerror)
+    try:
+        os.chdir(d)
+    except OSError as e:
+        return 'outdir %s: %s' % (d, e.strerror)
+    return None
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] in (['--help'], ['-h'], ['-?']):
+        sys.stdout.write(USAGE)
+        return 0
     path = DEFAULT_CONFIG
     if argv[:1] == ['--config'] and len(argv) > 1:
         path, argv = argv[1], argv[2:]
@@ -111,8 +146,10 @@ def main(argv=None):
     for w in warnings:
         sys.stderr.write('scamperd: %s\n' % w)
     os.environ['SCAMPER_USER'] = cfg['user']
-    if cfg['outdir']:
-        os.chdir(cfg['outdir'])      # relative `outfile open` paths
+    problem = _outdir(cfg, gid) if cfg['outdir'] else None
+    if problem:
+        sys.stderr.write('scamperd: %s\n' % problem)
+        return 1
     return scamper_main.main(scamper_argv(cfg, argv),
                              socket_perms=(cfg['socket_mode'], gid))
 

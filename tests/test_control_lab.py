@@ -164,8 +164,9 @@ def test_attach_more_after_each_command(daemon, lab_line):
         # a refused command gives its MORE back; no interactive commands
         got = _lines(until(lambda i: i[1] == 'OK'))
         assert got[:got.index('OK') + 1] == [
-            'ERR command not accepted', 'MORE', 'ERR no task id-99',
-            'ERR command not accepted', 'MORE', 'OK']
+            "ERR command not accepted: unknown command 'bogus'", 'MORE',
+            'ERR no task id-99',
+            "ERR command not accepted: unknown command 'get'", 'MORE', 'OK']
 
 
 def test_halt(daemon, lab_line):
@@ -538,7 +539,8 @@ def test_scamperctl(daemon, lab_line):
     assert sorted(o['type'] for o in objs) == ['ping', 'trace']
     p = _ctl(daemon, 'do', '-', stdin='ping -c 1 -F 43001 %s\nbogus\n'
              % lab_line.target4)
-    assert p.returncode == 1 and 'bogus: ERR command not accepted' in p.stderr
+    assert p.returncode == 1 and ("bogus: ERR command not accepted: unknown "
+                                  "command 'bogus'") in p.stderr
     assert p.stdout.startswith('ping %s to %s: 84 byte packets\n' % (
         lab_line.src4, lab_line.target4))
     p = _ctl(daemon, 'get', 'version')
@@ -618,7 +620,11 @@ def test_scamperctl_watch(daemon, lab_line):
                          lines[2])
         assert m and len(m.group(1)) + len(m.group(2)) == 30, lines
         assert len(m.group(1)) == 30 * int(m.group(3)) // 6
-        assert len(lines) == 3
+        # the running tasks themselves
+        assert len(lines) == 5
+        for line in lines[3:]:
+            assert re.fullmatch(r' +id-\d+  watched +ping -c 4 -i 1 '
+                                r'203\.0\.113\.2\d', line), lines
         assert '\x1b' not in p.stdout
         # the extension behind it, and an unknown name
         prog = daemon.ask('source progress watched')

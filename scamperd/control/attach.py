@@ -108,8 +108,10 @@ class Attach(Source):
             return
         try:
             commands.parse(text)
-        except CommandError:
-            self.send(b'ERR command not accepted\n')
+        except CommandError as e:
+            # scamper 2026 gives the reason, 20211212 did not
+            self.send(b'ERR command not accepted: %s\n' % str(e).encode()
+                      if self.ids else b'ERR command not accepted\n')
             self.more = False       # the MORE it used is free again
             self._more()
             return

@@ -226,6 +226,9 @@ class Control:
     def window_active(self):
         return len(self.sup.active)
 
+    def running_tasks(self):
+        return list(self.sup.active.values())
+
     def check_command(self, command):
         try:
             commands.check_default(command)
