@@ -5,6 +5,7 @@ interpreter or virtualenv under a directory that user cannot enter
 with "No module named ...".  Checked at start instead, with the path
 named."""
 
+import importlib.util
 import os
 import pwd
 import stat
@@ -20,15 +21,12 @@ def runtime_paths():
              os.path.dirname(scamperd.__file__)]
     paths += [p for p in sys.path if p.endswith('lib-dynload')]
     for mod in ('pyroute2', 'msgpack', 'prctl'):
-        m = sys.modules.get(mod)
-        if m is None:
-            try:
-                m = __import__(mod)
-            except ImportError:
-                continue
-        f = getattr(m, '__file__', None)
-        if f:
-            paths.append(os.path.dirname(f))
+        try:        # found, not imported: start-up stays quick
+            spec = importlib.util.find_spec(mod)
+        except (ImportError, ValueError):
+            continue
+        if spec is not None and spec.origin:
+            paths.append(os.path.dirname(spec.origin))
     return paths
 
 
