@@ -43,6 +43,15 @@ class _Args:
         return ' '.join(self.words + [str(t) for t in tail])
 
 
+def _waits(a, wait_timeout, wait_probe, probe_unit):
+    """-w in seconds, -W in the command's unit (trace, tracelb:
+    centiseconds; dealias: milliseconds)."""
+    if wait_timeout is not None:
+        a.add('-w', _whole(wait_timeout, 1, 'wait_timeout'))
+    if wait_probe is not None:
+        a.add('-W', _whole(wait_probe, probe_unit, 'wait_probe'))
+
+
 def _method(method, default=None):
     return method.lower() if method is not None else default
 
@@ -92,10 +101,7 @@ def trace(dst, confidence=None, dport=None, icmp_id=None, icmp_sum=None,
     a.add('-S', src)
     a.add('-t', tos)
     a.add('-U', userid)
-    if wait_timeout is not None:
-        a.add('-w', _whole(wait_timeout, 1, 'wait_timeout'))
-    if wait_probe is not None:
-        a.add('-W', _whole(wait_probe, 0.01, 'wait_probe'))
+    _waits(a, wait_timeout, wait_probe, 0.01)
     return a.line(dst)
 
 
@@ -117,10 +123,7 @@ def tracelb(dst, confidence=None, dport=None, firsthop=None, gaplimit=None,
     a.add('-s', sport)
     a.add('-t', tos)
     a.add('-U', userid)
-    if wait_timeout is not None:
-        a.add('-w', _whole(wait_timeout, 1, 'wait_timeout'))
-    if wait_probe is not None:
-        a.add('-W', _whole(wait_probe, 0.01, 'wait_probe'))
+    _waits(a, wait_timeout, wait_probe, 0.01)
     return a.line(dst)
 
 
@@ -204,10 +207,7 @@ def _dealias_common(a, attempts, fudge, wait_probe, wait_timeout, userid):
     else:
         a.add('-f', fudge)
     a.add('-U', userid)
-    if wait_probe is not None:
-        a.add('-W', _whole(wait_probe, 0.001, 'wait_probe'))
-    if wait_timeout is not None:
-        a.add('-w', _whole(wait_timeout, 1, 'wait_timeout'))
+    _waits(a, wait_timeout, wait_probe, 0.001)
 
 
 def ally(dst1, dst2, fudge=None, icmp_sum=None, dport=None, sport=None,

@@ -158,11 +158,32 @@ class _Result:
     start = property(lambda self: _when(self.raw.start))
     errmsg = property(lambda self: getattr(self.raw, 'error', None))
 
+    STOP = None     # the stop-reason enum of the type, if it has one
+
+    @property
+    def stop_reason(self):
+        return self.raw.stop_reason if self.STOP is None else \
+            self.STOP(self.raw.stop_reason)
+
+    @property
+    def stop_reason_str(self):
+        return self.stop_reason.name.lower()
+
     def to_json(self):
         return self.raw.to_json()
 
     def to_text(self):
         return self.raw.to_text()
+
+    # probe protocol, from the method's name
+    def is_icmp(self):
+        return self.raw.method.startswith('icmp')
+
+    def is_tcp(self):
+        return self.raw.method.startswith('tcp')
+
+    def is_udp(self):
+        return self.raw.method.startswith('udp')
 
 
 # -- ping ---------------------------------------------------------------------
@@ -242,16 +263,10 @@ class ScamperPingReply:
 
 
 class ScamperPing(_Result):
+    STOP = ScamperPingStop
+
     def __iter__(self):
         return self.replies()
-
-    @property
-    def stop_reason(self):
-        return ScamperPingStop(self.raw.stop_reason)
-
-    @property
-    def stop_reason_str(self):
-        return self.stop_reason.name.lower()
 
     attempts = property(lambda self: self.raw.probe_count)
     probe_count = property(lambda self: self.raw.ping_sent)
@@ -269,20 +284,11 @@ class ScamperPing(_Result):
     wait_probe = property(lambda self: _secs(self.raw.probe_wait))
     wait_timeout = property(lambda self: _secs(self.raw.probe_timeout))
 
-    def is_icmp(self):
-        return self.raw.method.startswith('icmp')
-
     def is_icmp_time(self):
         return self.raw.method == 'icmp-time'
 
-    def is_tcp(self):
-        return self.raw.method.startswith('tcp')
-
     def is_tcp_ack_sport(self):
         return self.raw.method == 'tcp-ack-sport'
-
-    def is_udp(self):
-        return self.raw.method.startswith('udp')
 
     def reply(self, i):
         """The first reply to probe i (from 0), or None."""
@@ -358,13 +364,7 @@ class ScamperTraceHop(ScamperPingReply):
 
 
 class ScamperTrace(_Result):
-    @property
-    def stop_reason(self):
-        return ScamperTraceStop(self.raw.stop_reason)
-
-    @property
-    def stop_reason_str(self):
-        return self.stop_reason.name.lower()
+    STOP = ScamperTraceStop
 
     hop_count = property(lambda self: self.raw.hop_count)
     stop_hop = property(lambda self: self.raw.hop_count)
@@ -397,15 +397,6 @@ class ScamperTrace(_Result):
     def addrs(self, reserved=True):
         return {h.src for h in self.hops() if h is not None
                 and (reserved or not h.src.is_reserved())}
-
-    def is_udp(self):
-        return self.raw.method.startswith('udp')
-
-    def is_tcp(self):
-        return self.raw.method.startswith('tcp')
-
-    def is_icmp(self):
-        return self.raw.method.startswith('icmp')
 
     def __getattr__(self, name):
         want = name[8:]

@@ -1,18 +1,15 @@
 """scamperd: its configuration file, and the service run in a lab."""
 
-import grp
 import os
 import pwd
 import socket
 import stat
 import subprocess
 import sys
-import tempfile
-import time
 
 import pytest
 
-from ours import control_session
+from ours import control_session, start_scamperd
 from scamper_cli.scamperd import ConfigError, read_config, scamper_argv
 
 
@@ -59,27 +56,10 @@ def test_example_config_is_valid():
 
 
 def test_scamperd_service_in_the_lab(lab_line):
-    tmp = tempfile.mkdtemp(prefix='sc-scamperd-')
     nobody = pwd.getpwnam('nobody')
-    os.chown(tmp, nobody.pw_uid, nobody.pw_gid)
-    os.chmod(tmp, 0o755)
-    sock = os.path.join(tmp, 'ctl.sock')
-    conf = os.path.join(tmp, 'scamperd.conf')
-    group = grp.getgrgid(nobody.pw_gid).gr_name
-    with open(conf, 'w') as f:
-        f.write('socket = %s\ngroup = %s\nuser = nobody\npps = 500\n'
-                'outdir = %s\nformat = json\nmonitorname = vp1\n'
-                % (sock, group, tmp))
-    p = subprocess.Popen(['ip', 'netns', 'exec', lab_line.ns('src'),
-                          sys.executable, '-m', 'scamper_cli.scamperd',
-                          '--config', conf], cwd='/',
-                         stderr=subprocess.PIPE, text=True)
+    p, tmp, sock = start_scamperd(lab_line, 'pps = 500\nformat = json\n'
+                                            'monitorname = vp1\n')
     try:
-        end = time.time() + 20
-        while not os.path.exists(sock):
-            assert p.poll() is None, p.stderr.read()
-            assert time.time() < end
-            time.sleep(0.05)
         st = os.stat(sock)
         assert stat.S_IMODE(st.st_mode) == 0o660
         assert (st.st_uid, st.st_gid) == (0, nobody.pw_gid)

@@ -4,20 +4,16 @@ server, ScamperFile, and one user script (ctrl_script.py) driving our
 `scamper -U`, `scamper -P` and scamperd in lab_line."""
 
 import datetime
-import grp
 import os
-import pwd
 import socket
-import subprocess
 import sys
-import tempfile
 import threading
-import time
 
 import pytest
+from ours import start_scamperd
 
 from scamper_ctrl import (ScamperCtrl, ScamperFile, ScamperInstError,
-                          ScamperPing, ScamperPingStop, ScamperTrace)
+                          ScamperPing, ScamperPingStop)
 from scamper_ctrl import commands as C
 from scamperd.control import uuencode
 from scamperd.ping.result import Ping, PingReply
@@ -235,26 +231,8 @@ def test_script_drives_scamper_unix_and_tcp(lab_line):
 
 
 def test_script_drives_scamperd(lab_line):
-    tmp = tempfile.mkdtemp(prefix='sc-ctrl-')
-    nobody = pwd.getpwnam('nobody')
-    os.chown(tmp, nobody.pw_uid, nobody.pw_gid)
-    os.chmod(tmp, 0o755)
-    sock = os.path.join(tmp, 'ctl.sock')
-    conf = os.path.join(tmp, 'scamperd.conf')
-    with open(conf, 'w') as f:
-        f.write('socket = %s\ngroup = %s\nuser = nobody\npps = 2000\n'
-                'outdir = %s\nformat = json\n'
-                % (sock, grp.getgrgid(nobody.pw_gid).gr_name, tmp))
-    p = subprocess.Popen(['ip', 'netns', 'exec', lab_line.ns('src'),
-                          sys.executable, '-m', 'scamper_cli.scamperd',
-                          '--config', conf], cwd='/',
-                         stderr=subprocess.PIPE, text=True)
+    p, _, sock = start_scamperd(lab_line, 'pps = 2000\n')
     try:
-        end = time.time() + 20
-        while not os.path.exists(sock):
-            assert p.poll() is None, p.stderr.read()
-            assert time.time() < end, 'no control socket'
-            time.sleep(0.05)
         _script(lab_line, ['unix', sock])
     finally:
         p.terminate()
