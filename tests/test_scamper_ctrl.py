@@ -3,8 +3,10 @@ methods send, its handling of the attach protocol against a scripted
 server, ScamperFile, and one user script (ctrl_script.py) driving our
 `scamper -U`, `scamper -P` and scamperd in lab_line."""
 
+import collections
 import datetime
 import os
+import re
 import socket
 import sys
 import threading
@@ -237,3 +239,77 @@ def test_script_drives_scamperd(lab_line):
     finally:
         p.terminate()
         p.wait(30)
+
+
+# -- scamper's own module, recorded --------------------------------------------
+
+TRANSCRIPT = os.path.join(HERE, 'data', 'ctrl', 'pypi-scamper-20260420.txt')
+
+
+def _kind(line):
+    """A server line with its numbers taken out; None for MORE (how many
+    a client gets depends on timing)."""
+    if line == 'MORE':
+        return None
+    return re.sub(r'\d+', 'N', line)
+
+
+def test_pypi_module_transcript_replays(lab_line):
+    """What PyPI's scamper module (20260420, on scamper 20260420's
+    libraries) sent to our daemon running ctrl_script.py, sent again, each
+    line once the replies it waited for have come: our daemon answers with
+    the same lines (ids, DATA with ids, halt, the final cycle-stop and
+    close) as when the module itself ran it (ALL OK)."""
+    from ours import ControlStream
+    from test_control_lab import Daemon, PORT
+    with open(TRANSCRIPT) as f:
+        rec = [l.rstrip('\n') for l in f if not l.startswith('#')]
+    assert rec[-1] == 'C <EOF>' and 'S <EOF>' in rec
+    # a line waits for the results it had when it was sent: results of
+    # the commands before it (the proxy's log may put a reply before the
+    # line it answers)
+    sends, done, ncmd = [], set(), 0
+    for l in rec:
+        side, line = l[0], l[2:]
+        m = re.fullmatch(r'DATA \d+ id-(\d+)', line)
+        if side == 'S' and m:
+            done.add(int(m.group(1)))
+        elif side == 'C' and line != '<EOF>':
+            sends.append((sum(1 for t in done if t <= ncmd),
+                          line.replace('TARGET', lab_line.target4)))
+            ncmd += line.split()[0] not in ('attach', 'halt', 'done')
+    want = collections.Counter(_kind(l[2:]) for l in rec if l[0] == 'S')
+    d = Daemon(lab_line, port=PORT + 6)
+    try:
+        got = []
+        with d.connect() as s:
+            s.settimeout(60)
+            stream = ControlStream()
+
+            def progress():
+                return sum(1 for i in got if i[0] == 'data'
+                           and ' id-' in i[1])
+            def running(tid):
+                """The task was taken (MORE after its OK): a halt then
+                gives its result, as after the module's poll(1.5)."""
+                lines = [i[1] for i in got]
+                ok = 'OK id-%d' % tid
+                return ok in lines and 'MORE' in lines[lines.index(ok):]
+            for before, line in sends:
+                while progress() < before or (line.startswith('halt ') and
+                                              not running(int(line[5:]))):
+                    data = s.recv(65536)
+                    assert data, got
+                    got += stream.feed(data)
+                s.sendall(line.encode() + b'\n')
+            while True:
+                data = s.recv(65536)
+                if not data:
+                    break
+                got += stream.feed(data)
+        got = collections.Counter(_kind(i[1]) for i in got)
+        got['<EOF>'] += 1
+        del got[None], want[None]     # MOREs: how many depends on timing
+        assert got == want
+    finally:
+        d.stop()
