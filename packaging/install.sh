@@ -36,7 +36,7 @@ ln -sfn /usr/lib/python3/dist-packages/nftables "$SITE/nftables"
 # a real (non-editable) install, refreshed every time: the service user
 # reads the copy in $VENV, never the checkout
 "$VENV/bin/pip" install -q --force-reinstall --no-deps "$REPO"
-for cmd in scamper scamper-lab; do
+for cmd in scamper scamper-lab scamperctl scamperd scamper-warts; do
     ln -sf "$VENV/bin/$cmd" "/usr/local/bin/$cmd"
 done
 

@@ -44,13 +44,12 @@ def _unix(path):
 _made = []       # Unix socket paths made here, removed by unlink()
 
 
-def listen(o, mode=None, group=None, ids_socket=None):
+def listen(o, mode=None, group=None):
     """Listening sockets for -P and -U, as descriptors (the supervisor
     makes socket objects of them again).  ``mode`` and ``group`` set the
-    Unix sockets' permissions (scamperd); ``ids_socket`` is the path of a
-    second Unix socket for clients that want ``DATA len id-N``."""
+    Unix socket's permissions (scamperd)."""
     socks = []
-    paths = [p for p in (o.control_unix, ids_socket) if p is not None]
+    paths = [o.control_unix] if o.control_unix is not None else []
     try:
         if o.control_tcp is not None:
             ip, port = o.control_tcp

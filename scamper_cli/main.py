@@ -13,6 +13,7 @@ import time
 
 from scamper_cli import control as ctlmod
 from scamper_cli import options as optmod
+from scamper_cli import readable
 from scamper_priv import helper
 from scamper_priv.client import PrivClient
 from scamperd import commands, listcycle
@@ -92,9 +93,8 @@ def validate(o):
                 raise CommandError('-I "%s": %s' % (c, e)) from None
 
 
-def main(argv=None, socket_perms=(None, None), data_ids=False):
-    """``socket_perms``: (mode, gid) of the -U socket; ``data_ids``:
-    attach sends DATA len id-N (scamperd)."""
+def main(argv=None, socket_perms=(None, None)):
+    """``socket_perms``: (mode, gid) of the -U socket (scamperd)."""
     argv = sys.argv[1:] if argv is None else argv
     try:
         o = optmod.parse(argv)
@@ -115,6 +115,15 @@ def main(argv=None, socket_perms=(None, None), data_ids=False):
 
     if o.format.startswith('warts') and not o.outfile and os.isatty(1):
         return _die('not going to dump %s to a tty, sorry' % o.format)
+
+    user = os.environ.get('SCAMPER_USER', 'nobody')
+    try:
+        problem = readable.check(user)
+    except KeyError:
+        problem = "unknown user '%s' (set SCAMPER_USER)" % user
+    if problem:
+        sys.stderr.write('scamper: %s\n' % problem)
+        return 1
 
     # files are opened here, as the user who ran scamper
     try:
@@ -161,13 +170,13 @@ def main(argv=None, socket_perms=(None, None), data_ids=False):
             'cycle': None if listeners else cycle,
             'listeners': [socket.socket(fileno=fd) for fd in listeners],
             'command': o.command,
-            'monitorname': o.monitorname, 'data_ids': data_ids,
+            'monitorname': o.monitorname,
+            'data_ids': 'attach-2021' not in o.flags,
         }
         sup = Supervisor(PrivClient(priv_sock), inputs, out_fd, cfg,
                          signal_fd=signal_fd)
         return sup.run()
 
-    user = os.environ.get('SCAMPER_USER', 'nobody')
     try:
         return helper.run(child, user=user,
                           keep_fds=listeners, firewall=o.firewall)

@@ -48,6 +48,8 @@ HELP = USAGE + """
                cmdfile: input file specifies whole commands
                outcopy: output copy of all results collected to file
                debugfileappend: append to debugfile, rather than truncate
+               attach-2021: control socket results as 'DATA len', without
+                            ' id-N' (for scamper 20211212's sc_attach)
             -p number of packets per second to send (1 <= pps <= %d)
             -P [ip:]port for control socket, default to loopback
             -U name of control socket in the file system
@@ -57,7 +59,7 @@ HELP = USAGE + """
 
 # -O choices: what we do with each
 O_FORMATS = ('text', 'json', 'warts', 'warts.gz', 'warts.bz2', 'warts.xz')
-O_FLAGS = ('cmdfile', 'outcopy', 'debugfileappend')
+O_FLAGS = ('cmdfile', 'outcopy', 'debugfileappend', 'attach-2021')
 O_ACCEPTED = ('planetlab', 'rawtcp', 'select', 'kqueue', 'epoll',
               'noinitndc', 'notls', 'icmp-rxerr')
 O_LATER = {'tsps': 'tsps input files'}

@@ -6,6 +6,7 @@ socket.
     scamperctl get pps | set pps 100 | source list | outfile list
     scamperctl shutdown done
     scamperctl watch                                    sources, tasks
+    scamperctl source --help                            a command's syntax
 
 It uses the Unix socket (default: scamperd's) or, with -P, TCP.
 ``do`` attaches (in warts, decoded here) and sends one command per MORE,
@@ -22,6 +23,7 @@ from scamper_cli.scamperd import DEFAULT_SOCKET
 from scamperd.control import uuencode
 
 BAR = 30
+MAX_TASKS = 20       # running tasks watch lists
 
 
 class Conn:
@@ -189,6 +191,13 @@ def watch_screen(conn):
                                              known, what))
     if not srcs:
         lines.append('  (no sources)')
+    tasks = [_fields(l) for l in conn.ask('source tasks')
+             if l.startswith('INFO ')]
+    for f in tasks[:MAX_TASKS]:
+        lines.append('  %6s  %-16s %s' % ('id-' + f['id'], f['source'][:16],
+                                          f['command']))
+    if len(tasks) > MAX_TASKS:
+        lines.append('  ... and %d more' % (len(tasks) - MAX_TASKS))
     return lines
 
 
@@ -204,6 +213,36 @@ def cmd_watch(conn, args):
         time.sleep(args.interval)
 
 
+SYNTAX = {
+    'get': 'get command | monitorname | pid | pps | version | window',
+    'set': 'set command <default command> | monitorname <name> | '
+           'pps <n> | window <n>',
+    'source': '''\
+source add name <name> file <path> outfile <alias> [descr "<text>"]
+           [command "<default command>"] [list_id <n>] [cycle_id <n>]
+           [priority <n>] [cycles <n, 0: for ever>] [autoreload on|off]
+source update <name> [priority <n>] [cycles <n>] [autoreload on|off]
+source list [<name>]
+source cycle <name>
+source delete <name>
+source progress [<name>]      how far each source is (scamperctl watch)
+source tasks                  the tasks running now (scamperctl watch)
+
+A value with spaces goes in double quotes: scamperctl passes each
+argument as one word, so quote it for the shell:
+  scamperctl source add name s1 outfile - file /tmp/t.txt command "ping -c 2"''',
+    'outfile': '''\
+outfile open name <alias> file <path> mode truncate|append
+outfile socket name <alias> type warts|json
+outfile close <alias>
+outfile swap <alias1> <alias2>
+outfile list
+
+A relative path is taken from scamperd's outdir (/var/lib/scamperd).''',
+    'shutdown': 'shutdown done | flush | now | cancel',
+}
+
+
 def parser():
     p = argparse.ArgumentParser(prog='scamperctl', description=__doc__,
                                 formatter_class=argparse.RawTextHelpFormatter)
@@ -217,9 +256,12 @@ def parser():
     d.add_argument('commands', nargs='+',
                    help='whole scamper commands, or - to read them from '
                         'standard input')
-    for verb in ('get', 'set', 'source', 'outfile', 'shutdown'):
-        s = sub.add_parser(verb, help='the %s control command' % verb)
-        s.add_argument('words', nargs='*')
+    for verb, syntax in SYNTAX.items():
+        s = sub.add_parser(verb, help='the %s control command' % verb,
+                           usage='scamperctl %s ...' % verb,
+                           description=syntax,
+                           formatter_class=argparse.RawTextHelpFormatter)
+        s.add_argument('words', nargs='*', help=argparse.SUPPRESS)
     w = sub.add_parser('watch', help='show sources and tasks')
     w.add_argument('--once', action='store_true')
     w.add_argument('--interval', type=float, default=1.0)
@@ -231,7 +273,9 @@ def main(argv=None):
     try:
         conn = Conn(args)
     except OSError as e:
-        sys.stderr.write('scamperctl: cannot connect: %s\n' % e)
+        where = args.port if args.port else args.unix
+        sys.stderr.write('scamperctl: cannot connect to %s: %s\n'
+                         % (where, e.strerror or e))
         return 1
     try:
         if args.verb == 'do':

@@ -12,8 +12,7 @@ Reads /etc/scamperd.conf (``key = value`` lines, ``#`` comments):
     outdir = /var/lib/scamperd   # the default output, relative outfiles
     format = warts
     port =                   # also listen on TCP (loopback) when set
-    attach_ids = off         # on: DATA len id-N (scamper >= 2023 clients)
-    socket_ids =             # a second socket whose clients get the id form
+    attach_2021 = off        # on: DATA len without id-N (-O attach-2021)
 
 then runs scamper with the matching flags (``-U``, ``-p``, ``-w``, ``-M``,
 ``-o``, ``-O``, ``-P``); flags given to scamperd are passed on after them
@@ -33,7 +32,12 @@ DEFAULTS = {
     'socket': DEFAULT_SOCKET, 'socket_mode': '0660', 'group': 'scamper',
     'user': 'scamper', 'pps': '20', 'window': '0', 'monitorname': '',
     'outdir': '/var/lib/scamperd', 'format': 'warts', 'port': '',
-    'attach_ids': 'off', 'socket_ids': '',
+    'attach_2021': 'off',
+}
+REMOVED = {
+    'attach_ids': 'every socket sends DATA len id-N now',
+    'socket_ids': 'every socket sends DATA len id-N now; attach_2021 = on '
+                  'gives 20211212 clients plain DATA len',
 }
 
 
@@ -41,7 +45,9 @@ class ConfigError(Exception):
     pass
 
 
-def read_config(text, name=DEFAULT_CONFIG):
+def read_config(text, name=DEFAULT_CONFIG, warnings=None):
+    """The settings; a setting that is no longer used is ignored with a
+    message appended to ``warnings`` (so an old file still works)."""
     cfg = dict(DEFAULTS)
     for n, line in enumerate(text.splitlines(), 1):
         line = line.split('#', 1)[0].strip()
@@ -49,6 +55,11 @@ def read_config(text, name=DEFAULT_CONFIG):
             continue
         key, sep, value = line.partition('=')
         key, value = key.strip(), value.strip()
+        if key in REMOVED:
+            if warnings is not None:
+                warnings.append('%s:%d: %s is ignored: %s'
+                                % (name, n, key, REMOVED[key]))
+            continue
         if not sep or key not in DEFAULTS:
             raise ConfigError('%s:%d: unknown setting %r' % (name, n, key))
         cfg[key] = value
@@ -56,8 +67,8 @@ def read_config(text, name=DEFAULT_CONFIG):
         cfg['socket_mode'] = int(cfg['socket_mode'], 8)
     except ValueError:
         raise ConfigError('%s: socket_mode must be octal' % name) from None
-    if cfg['attach_ids'] not in ('on', 'off'):
-        raise ConfigError('%s: attach_ids must be on or off' % name)
+    if cfg['attach_2021'] not in ('on', 'off'):
+        raise ConfigError('%s: attach_2021 must be on or off' % name)
     return cfg
 
 
@@ -71,18 +82,56 @@ def scamper_argv(cfg, extra):
                                     'scamperd.' + cfg['format'])]
     if cfg['port']:
         argv += ['-P', cfg['port']]
+    if cfg['attach_2021'] == 'on':
+        argv += ['-O', 'attach-2021']
     return argv + list(extra)
+
+
+USAGE = '''usage: scamperd [--config FILE] [scamper options ...]
+
+Runs scamper as a service with the settings of FILE (default %s):
+the control socket, its mode and group, the user measurements run as,
+pps, window, monitor name, output directory and format.  scamper options
+given here come after those and win (scamper -? lists them).
+''' % DEFAULT_CONFIG
+
+
+def _outdir(cfg, gid):
+    """Enter the output directory (relative `outfile open` paths),
+    making it as systemd does (root:group, 0770) when run by hand as
+    root; an error message if that cannot be done."""
+    d = cfg['outdir']
+    if not os.path.isdir(d):
+        if os.geteuid() != 0:
+            return ('outdir %s does not exist: create it, writable by user '
+                    "'%s', or set outdir in the configuration" % (d,
+                                                                 cfg['user']))
+        try:
+            os.makedirs(d, 0o770)
+            os.chown(d, 0, -1 if gid is None else gid)
+            os.chmod(d, 0o770)
+        except OSError as e:
+            return 'cannot make outdir %s: %s' % (d, e.strerror)
+    try:
+        os.chdir(d)
+    except OSError as e:
+        return 'outdir %s: %s' % (d, e.strerror)
+    return None
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] in (['--help'], ['-h'], ['-?']):
+        sys.stdout.write(USAGE)
+        return 0
     path = DEFAULT_CONFIG
     if argv[:1] == ['--config'] and len(argv) > 1:
         path, argv = argv[1], argv[2:]
     try:
+        warnings = []
         try:
             with open(path) as f:
-                cfg = read_config(f.read(), path)
+                cfg = read_config(f.read(), path, warnings)
         except FileNotFoundError:
             if path != DEFAULT_CONFIG:
                 raise ConfigError('%s: no such file' % path) from None
@@ -94,14 +143,15 @@ def main(argv=None):
     except ConfigError as e:
         sys.stderr.write('scamperd: %s\n' % e)
         return 1
+    for w in warnings:
+        sys.stderr.write('scamperd: %s\n' % w)
     os.environ['SCAMPER_USER'] = cfg['user']
-    if cfg['outdir']:
-        os.chdir(cfg['outdir'])      # relative `outfile open` paths
-    ids_socket = cfg['socket_ids'] or None
+    problem = _outdir(cfg, gid) if cfg['outdir'] else None
+    if problem:
+        sys.stderr.write('scamperd: %s\n' % problem)
+        return 1
     return scamper_main.main(scamper_argv(cfg, argv),
-                             socket_perms=(cfg['socket_mode'], gid,
-                                           ids_socket),
-                             data_ids=cfg['attach_ids'] == 'on' or ids_socket)
+                             socket_perms=(cfg['socket_mode'], gid))
 
 
 if __name__ == '__main__':

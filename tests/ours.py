@@ -124,3 +124,36 @@ def control_session(sock, lines, timeout=30):
             break
         items += stream.feed(data)
     return items
+
+
+def start_scamperd(lab, settings, node='src'):
+    """scamperd in ``lab``'s ``node`` namespace, its socket, outdir and
+    configuration in a new directory, as user nobody (whose group has
+    the socket), with ``settings`` (text) added to the configuration;
+    returns (process, directory, socket path) once the socket is there."""
+    import grp
+    import pwd
+    import tempfile
+    import time
+    tmp = tempfile.mkdtemp(prefix='sc-scamperd-')
+    nobody = pwd.getpwnam('nobody')
+    os.chown(tmp, nobody.pw_uid, nobody.pw_gid)
+    os.chmod(tmp, 0o755)
+    sock = os.path.join(tmp, 'ctl.sock')
+    conf = os.path.join(tmp, 'scamperd.conf')
+    with open(conf, 'w') as f:
+        f.write('socket = %s\ngroup = %s\nuser = nobody\noutdir = %s\n%s'
+                % (sock, grp.getgrgid(nobody.pw_gid).gr_name, tmp, settings))
+    p = subprocess.Popen(['ip', 'netns', 'exec', lab.ns(node),
+                          sys.executable, '-m', 'scamper_cli.scamperd',
+                          '--config', conf], cwd='/',
+                         stderr=subprocess.PIPE, text=True)
+    end = time.time() + 20
+    while not os.path.exists(sock):
+        if p.poll() is not None or time.time() > end:
+            if p.poll() is None:
+                p.kill()
+            raise AssertionError('scamperd did not start: %s'
+                                 % p.communicate()[1])
+        time.sleep(0.05)
+    return p, tmp, sock

@@ -1,11 +1,11 @@
 """Attach state without sockets: the lines a client sees, MORE credits,
-task ids, DATA framing (plain for 2021 clients, with ids for new ones)."""
+task ids, DATA framing (with ids by default, plain under -O attach-2021)."""
 
 from scamperd.control import attach
 from scamperd.sources import Sources
 
 
-def _attach(text, ids=False):
+def _attach(text, ids=True):
     sent, closed = [], []
     a = attach.Attach(attach.parse_params(text), '127.0.0.1:5', sent.append,
                       lambda: closed.append(1), monitor='m', hostname='vm',
@@ -29,7 +29,9 @@ def test_a_session():
     a.line('ping -c 1 192.0.2.1')
     a.line('trace 192.0.2.2')
     a.line('bogus 1')
-    assert _text(sent) == ['OK id-1', 'OK id-2', 'ERR command not accepted']
+    assert _text(sent)[:2] == ['OK id-1', 'OK id-2']
+    assert _text(sent)[2].startswith('ERR command not accepted: ')
+    assert len(_text(sent)) == 3
     sent.clear()
     src, where, line, t1 = srcs.next()
     assert (src, line, t1) == (a, 'ping -c 1 192.0.2.1', 1)
@@ -46,7 +48,9 @@ def test_a_session():
     sent.clear()
     srcs.done(a, t2, b'{"t":2}\n')
     srcs.done(a, t1, b'{"t":1}\n')
-    assert _text(sent)[:4] == ['DATA 8', '{"t":2}', 'DATA 8', '{"t":1}']
+    assert _text(sent)[:4] == ['DATA 8 id-2', '{"t":2}', 'DATA 8 id-1',
+                               '{"t":1}']
+    assert _text(sent)[4].split() == ['DATA', str(len(_text(sent)[5]) + 1)]
     assert 'cycle-stop' in _text(sent)[5] and closed == [1]
     assert a not in srcs.all
 
@@ -60,21 +64,27 @@ def test_halt_of_a_pending_task_and_more_back():
     assert srcs.next() is None
 
 
-def test_ids_for_new_clients():
-    a, srcs, sent, _ = _attach('format json name "x y" list_id 4')
+def _one_result(a, srcs, sent):
+    a.line('ping 192.0.2.1')
+    srcs.next()
+    sent.clear()
+    srcs.done(a, 1, b'{}\n')
+    return sent
+
+
+def test_ids_by_default_plain_under_attach_2021():
+    a, srcs, sent, _ = _attach('format json')
+    assert _one_result(a, srcs, sent) == [b'DATA 3 id-1\n{}\n']
+    # -O attach-2021: 20211212's framing
+    a, srcs, sent, _ = _attach('format json', ids=False)
+    a.line('bogus 1')
+    assert b'ERR command not accepted\n' in sent      # no reason in 2021
+    sent.clear()
+    assert _one_result(a, srcs, sent) == [b'DATA 3\n{}\n']
+    # ... except for a client using a parameter only newer scamper knows
+    a, srcs, sent, _ = _attach('format json name "x y" list_id 4', ids=False)
     assert a.name == 'x y' and a.list.id == 4
-    a.line('ping 192.0.2.1')
-    srcs.next()
-    sent.clear()
-    srcs.done(a, 1, b'{}\n')
-    assert sent == [b'DATA 3 id-1\n{}\n']
-    # the listener switch gives the id form to plain attach too
-    a, srcs, sent, _ = _attach('format json', ids=True)
-    a.line('ping 192.0.2.1')
-    srcs.next()
-    sent.clear()
-    srcs.done(a, 1, b'{}\n')
-    assert sent == [b'DATA 3 id-1\n{}\n']
+    assert _one_result(a, srcs, sent) == [b'DATA 3 id-1\n{}\n']
 
 
 def test_warts_attach_starts_with_list_and_cycle_blocks():

@@ -33,6 +33,11 @@ class FakeCtl:
     def window_active(self):
         return 0
 
+    def running_tasks(self):
+        from types import SimpleNamespace as T
+        return [T(id=7, source=T(name='s1'), line='ping -c 4 192.0.2.1'),
+                T(id=2, source=None, line='trace 192.0.2.2')]
+
     def set_pps(self, n):
         self.pps = n
 
@@ -289,3 +294,10 @@ def _records(path):
 ])
 def test_other_replies(tmp_path, cmd, reply):
     assert interactive.handle(FakeCtl(str(tmp_path)), None, cmd) == [reply]
+
+
+def test_source_tasks_lists_running_tasks(tmp_path):
+    assert interactive.handle(FakeCtl(str(tmp_path)), None,
+                              'source tasks') == [
+        "INFO id 2 source '-' command 'trace 192.0.2.2'",
+        "INFO id 7 source 's1' command 'ping -c 4 192.0.2.1'", 'OK']

@@ -134,6 +134,8 @@ def test_attach_json(daemon, lab_line):
     assert _payload(start)['list_name'] == daemon.path + ':%d' % (
         _payload(start)['id'] and int(_payload(start)['list_name']
                                       .rsplit(':', 1)[1]))
+    assert ping[1] == 'DATA %d id-1' % len(ping[2])
+    assert stop[1] == 'DATA %d' % len(stop[2])
     p = _payload(ping)
     assert (p['type'], p['dst'], p['statistics']['replies']) == (
         'ping', lab_line.target4, 1)
@@ -162,8 +164,9 @@ def test_attach_more_after_each_command(daemon, lab_line):
         # a refused command gives its MORE back; no interactive commands
         got = _lines(until(lambda i: i[1] == 'OK'))
         assert got[:got.index('OK') + 1] == [
-            'ERR command not accepted', 'MORE', 'ERR no task id-99',
-            'ERR command not accepted', 'MORE', 'OK']
+            "ERR command not accepted: unknown command 'bogus'", 'MORE',
+            'ERR no task id-99',
+            "ERR command not accepted: unknown command 'get'", 'MORE', 'OK']
 
 
 def test_halt(daemon, lab_line):
@@ -469,17 +472,39 @@ def test_sigterm_writes_finished_results(lab_line):
         d.stop()
 
 
+@pytest.fixture(scope='module')
+def daemon2021(lab_line):
+    d = Daemon(lab_line, '-O', 'attach-2021', port=PORT + 3)
+    try:
+        yield d
+    finally:
+        d.stop()
+
+
+def test_debian_sc_attach_needs_attach_2021(daemon, lab_line):
+    """Debian's sc_attach (20211212) drops DATA len id-N blocks: the
+    default framing is for scamper 2023+ clients."""
+    cmds = os.path.join(daemon.tmp, 'cmds-new.txt')
+    out = os.path.join(daemon.tmp, 'out-new.warts')
+    with open(cmds, 'w') as f:
+        f.write('ping -c 1 -F 42005 %s\n' % lab_line.target4)
+    p = lab_line.run(['sc_attach', '-U', daemon.path, '-i', cmds, '-o', out],
+                     capture_output=True, text=True, timeout=60)
+    assert 'could not parse DATA' in p.stderr
+
+
 @pytest.mark.parametrize('via', ['unix', 'tcp'])
-def test_debian_sc_attach_drives_our_daemon(daemon, lab_line, via):
-    """Debian's sc_attach (20211212: plain DATA len) from a command file
-    to a warts file that sc_warts2json reads."""
+def test_debian_sc_attach_drives_our_daemon(daemon2021, lab_line, via):
+    """Debian's sc_attach (20211212: plain DATA len, -O attach-2021) from
+    a command file to a warts file that sc_warts2json reads."""
+    daemon = daemon2021
     cmds = os.path.join(daemon.tmp, 'cmds-%s.txt' % via)
     out = os.path.join(daemon.tmp, 'out-%s.warts' % via)
     with open(cmds, 'w') as f:
         f.write('ping -c 1 -F %d %s\ntrace -q 1 %s\n' % (
             42000 + (via == 'tcp'), lab_line.target4, lab_line.src4))
     where = ['-U', daemon.path] if via == 'unix' else \
-        ['-p', '127.0.0.1:%d' % PORT]
+        ['-p', '127.0.0.1:%d' % (PORT + 3)]
     p = lab_line.run(['sc_attach', *where, '-i', cmds, '-o', out],
                      capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
@@ -514,7 +539,8 @@ def test_scamperctl(daemon, lab_line):
     assert sorted(o['type'] for o in objs) == ['ping', 'trace']
     p = _ctl(daemon, 'do', '-', stdin='ping -c 1 -F 43001 %s\nbogus\n'
              % lab_line.target4)
-    assert p.returncode == 1 and 'bogus: ERR command not accepted' in p.stderr
+    assert p.returncode == 1 and ("bogus: ERR command not accepted: unknown "
+                                  "command 'bogus'") in p.stderr
     assert p.stdout.startswith('ping %s to %s: 84 byte packets\n' % (
         lab_line.src4, lab_line.target4))
     p = _ctl(daemon, 'get', 'version')
@@ -594,7 +620,11 @@ def test_scamperctl_watch(daemon, lab_line):
                          lines[2])
         assert m and len(m.group(1)) + len(m.group(2)) == 30, lines
         assert len(m.group(1)) == 30 * int(m.group(3)) // 6
-        assert len(lines) == 3
+        # the running tasks themselves
+        assert len(lines) == 5
+        for line in lines[3:]:
+            assert re.fullmatch(r' +id-\d+  watched +ping -c 4 -i 1 '
+                                r'203\.0\.113\.2\d', line), lines
         assert '\x1b' not in p.stdout
         # the extension behind it, and an unknown name
         prog = daemon.ask('source progress watched')

@@ -64,6 +64,7 @@ def test_uuencode_length_and_python_decoder(n):
 def test_data_frames_count_every_byte():
     assert attach.frame(b'{"a":1}\n') == b'DATA 8\n{"a":1}\n'
     assert attach.frame(b'x\n', 3) == b'DATA 2 id-3\nx\n'
+    assert attach.frame(b'x\n', 3, inprog=True) == b'DATA 2 id-3 inprog\nx\n'
 
 
 @pytest.mark.parametrize('text,err', [

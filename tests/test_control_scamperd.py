@@ -1,18 +1,15 @@
 """scamperd: its configuration file, and the service run in a lab."""
 
-import grp
 import os
 import pwd
 import socket
 import stat
 import subprocess
 import sys
-import tempfile
-import time
 
 import pytest
 
-from ours import control_session
+from ours import control_session, start_scamperd
 from scamper_cli.scamperd import ConfigError, read_config, scamper_argv
 
 
@@ -24,17 +21,32 @@ def test_config_defaults_and_flags():
         '-U', '/run/scamperd/scamperd.sock', '-p', '100', '-w', '0',
         '-O', 'warts', '-M', 'vp1', '-o', '/var/lib/scamperd/scamperd.warts',
         '-P', '31337', '-w', '9']
+    cfg = read_config('attach_2021 = on\n')
+    assert scamper_argv(cfg, [])[-2:] == ['-O', 'attach-2021']
 
 
 @pytest.mark.parametrize('text,err', [
     ('bogus = 1', "unknown setting 'bogus'"),
     ('pps 1', "unknown setting 'pps 1'"),
     ('socket_mode = 66x', 'socket_mode must be octal'),
+    ('attach_2021 = yes', 'attach_2021 must be on or off'),
 ])
 def test_config_errors(text, err):
     with pytest.raises(ConfigError) as e:
         read_config(text)
     assert err in str(e.value)
+
+
+def test_removed_settings_are_ignored_with_a_warning():
+    warnings = []
+    cfg = read_config('pps = 5\nsocket_ids = /x\nattach_ids = off\n',
+                      'f.conf', warnings)
+    assert cfg['pps'] == '5' and 'socket_ids' not in cfg
+    assert warnings == [
+        'f.conf:2: socket_ids is ignored: every socket sends DATA len id-N '
+        'now; attach_2021 = on gives 20211212 clients plain DATA len',
+        'f.conf:3: attach_ids is ignored: every socket sends DATA len id-N '
+        'now']
 
 
 def test_example_config_is_valid():
@@ -44,43 +56,23 @@ def test_example_config_is_valid():
 
 
 def test_scamperd_service_in_the_lab(lab_line):
-    tmp = tempfile.mkdtemp(prefix='sc-scamperd-')
     nobody = pwd.getpwnam('nobody')
-    os.chown(tmp, nobody.pw_uid, nobody.pw_gid)
-    os.chmod(tmp, 0o755)
-    sock = os.path.join(tmp, 'ctl.sock')
-    ids_sock = os.path.join(tmp, 'ids.sock')
-    conf = os.path.join(tmp, 'scamperd.conf')
-    group = grp.getgrgid(nobody.pw_gid).gr_name
-    with open(conf, 'w') as f:
-        f.write('socket = %s\ngroup = %s\nuser = nobody\npps = 500\n'
-                'outdir = %s\nformat = json\nmonitorname = vp1\n'
-                'socket_ids = %s\n' % (sock, group, tmp, ids_sock))
-    p = subprocess.Popen(['ip', 'netns', 'exec', lab_line.ns('src'),
-                          sys.executable, '-m', 'scamper_cli.scamperd',
-                          '--config', conf], cwd='/',
-                         stderr=subprocess.PIPE, text=True)
+    p, tmp, sock = start_scamperd(lab_line, 'pps = 500\nformat = json\n'
+                                            'monitorname = vp1\n')
     try:
-        end = time.time() + 20
-        while not os.path.exists(sock):
-            assert p.poll() is None, p.stderr.read()
-            assert time.time() < end
-            time.sleep(0.05)
-        for path in (sock, ids_sock):
-            st = os.stat(path)
-            assert stat.S_IMODE(st.st_mode) == 0o660
-            assert (st.st_uid, st.st_gid) == (0, nobody.pw_gid)
-        # the same attach: 2021's DATA len on the socket, DATA len id-N
-        # on the other one (for libscamperctrl)
-        for path, want in ((sock, 'DATA %d'), (ids_sock, 'DATA %d id-1')):
-            with socket.socket(socket.AF_UNIX) as s:
-                s.connect(path)
-                items = control_session(s, [
-                    'attach format json', 'ping -c 1 %s' % lab_line.target4,
-                    'done'])
-            ping = [i for i in items if i[0] == 'data'
-                    and b'"type":"ping"' in i[2]]
-            assert len(ping) == 1 and ping[0][1] == want % len(ping[0][2])
+        st = os.stat(sock)
+        assert stat.S_IMODE(st.st_mode) == 0o660
+        assert (st.st_uid, st.st_gid) == (0, nobody.pw_gid)
+        # results as DATA len id-N (scamper 2023+, libscamperctrl)
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(sock)
+            items = control_session(s, [
+                'attach format json', 'ping -c 1 %s' % lab_line.target4,
+                'done'])
+        ping = [i for i in items if i[0] == 'data'
+                and b'"type":"ping"' in i[2]]
+        assert len(ping) == 1
+        assert ping[0][1] == 'DATA %d id-1' % len(ping[0][2])
 
         def ctl(*args):
             return subprocess.run([sys.executable, '-m',
@@ -95,7 +87,7 @@ def test_scamperd_service_in_the_lab(lab_line):
         assert os.stat(os.path.join(tmp, 'o1.json')).st_uid == nobody.pw_uid
         assert ctl('shutdown', 'done').stdout == 'OK\n'
         assert p.wait(20) == 0
-        assert not os.path.exists(sock) and not os.path.exists(ids_sock)
+        assert not os.path.exists(sock)
         assert os.path.exists(os.path.join(tmp, 'scamperd.json'))
     finally:
         if p.poll() is None:

@@ -208,6 +208,13 @@ def test_starts_with_least_privilege(machine):
                        'root %s 770' % m.conf['group']]
 
 
+def _attach_2021(m, value):
+    m.run('sh', '-c', 'sed -i "/^attach_2021 *=/d" /etc/scamperd.conf; '
+          'echo "attach_2021 = %s" >> /etc/scamperd.conf' % value)
+    m.run('systemctl', 'stop', 'scamperd')
+    _start(m)
+
+
 def test_group_member_measures(machine):
     m = machine
     _start(m)
@@ -215,11 +222,16 @@ def test_group_member_measures(machine):
     assert p.stdout.startswith('ping 127.0.0.1 to 127.0.0.1:'), p.stdout
     assert '1 packets transmitted, 1 packets received' in p.stdout
     assert 'traceroute from 127.0.0.1 to 127.0.0.1' in p.stdout
-    # Debian's client, unchanged; a warts file Debian's scamper reads
+    # Debian's client (20211212), unchanged, once the operator set
+    # attach_2021 = on; a warts file Debian's scamper reads
     m.run('sh', '-c', 'echo "ping -c 2 127.0.0.1" > /tmp/cmds; '
           'chmod 644 /tmp/cmds')
-    m.run('sc_attach', '-U', m.conf['socket'], '-i', '/tmp/cmds',
-          '-o', '/tmp/out.warts', user=CLIENT, timeout=60)
+    _attach_2021(m, 'on')
+    try:
+        m.run('sc_attach', '-U', m.conf['socket'], '-i', '/tmp/cmds',
+              '-o', '/tmp/out.warts', user=CLIENT, timeout=60)
+    finally:
+        _attach_2021(m, 'off')
     objs = [json.loads(line) for line in
             m.run('sc_warts2json', '/tmp/out.warts').stdout.splitlines()]
     pings = [o for o in objs if o.get('type') == 'ping']

@@ -2,11 +2,14 @@
 
 The client sends measurement commands; each accepted one gets ``OK id-N``
 (N counting from 1 on this connection) and its result comes back as a
-``DATA len`` block.  ``MORE`` tells the client there is room for another
-command.  Old clients (scamper 20211212's sc_attach) reject ``DATA len
-id-N``; new ones (libscamperctrl) use the id, so the id form is used when
-the client uses an attach parameter only newer scamper knows, or when the
-listener is configured for it."""
+``DATA len id-N`` block, as scamper 2023 and later send it (``DATA len
+id-N inprog`` would mark a partial result streamed by a task still
+running: scamper 2026 does that for ``ping -y`` and ``trace -y``, which we
+do not run).  ``MORE`` tells the client there is room for another command.
+scamper 20211212's sc_attach rejects anything after the length, so the
+listener can be told to send plain ``DATA len`` (``-O attach-2021``); a
+client that uses an attach parameter only newer scamper knows still gets
+the id form then."""
 
 import collections
 import time
@@ -42,11 +45,12 @@ def parse_params(text):
     return got
 
 
-def frame(payload, task_id=None):
+def frame(payload, task_id=None, inprog=False):
     """A DATA block: header line and payload."""
     if task_id is None:
         return b'DATA %d\n' % len(payload) + payload
-    return b'DATA %d id-%d\n' % (len(payload), task_id) + payload
+    return b'DATA %d id-%d%s\n' % (len(payload), task_id,
+                                   b' inprog' if inprog else b'') + payload
 
 
 class Attach(Source):
@@ -56,7 +60,7 @@ class Attach(Source):
     kind = 'control'
 
     def __init__(self, p, peer, send, close, monitor=None, hostname=None,
-                 ids=False):
+                 ids=True):
         super().__init__(p.get('name', peer), p.get('priority', 1))
         self.fmt = p['format']
         self.send = send
@@ -104,8 +108,10 @@ class Attach(Source):
             return
         try:
             commands.parse(text)
-        except CommandError:
-            self.send(b'ERR command not accepted\n')
+        except CommandError as e:
+            # scamper 2026 gives the reason, 20211212 did not
+            self.send(b'ERR command not accepted: %s\n' % str(e).encode()
+                      if self.ids else b'ERR command not accepted\n')
             self.more = False       # the MORE it used is free again
             self._more()
             return

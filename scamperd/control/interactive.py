@@ -164,6 +164,12 @@ def _source(ctl, conn, rest):
         if arg and not shown:
             return ["ERR no source '%s'" % arg]
         return ['INFO %s' % _progress(s) for s in shown] + ['OK']
+    if sub == 'tasks':
+        # not scamper's: the tasks running now, for scamperctl watch
+        return ['INFO id %d source %s command %s' % (
+            rec.id, quote(rec.source.name if rec.source else '-'),
+            quote(rec.line)) for rec in sorted(
+                ctl.running_tasks(), key=lambda r: r.id)] + ['OK']
     if sub == 'update':
         return _source_update(srcs, arg)
     if sub in ('cycle', 'delete'):

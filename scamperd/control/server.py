@@ -138,9 +138,9 @@ class Control:
     """The daemon as the interactive commands see it, and the owner of
     the listeners and connections."""
 
-    def __init__(self, sup, listeners, data_ids=False):
-        """``data_ids``: True when every attach connection gets ``DATA len
-        id-N``; or the path of the Unix socket whose connections do."""
+    def __init__(self, sup, listeners, data_ids=True):
+        """``data_ids``: attach connections get ``DATA len id-N`` (False:
+        scamper 20211212's ``DATA len``, ``-O attach-2021``)."""
         self.sup = sup
         self.sel = sup.sel
         self.listeners = listeners
@@ -171,13 +171,11 @@ class Control:
                 sock.close()
                 continue
             self.n_accepted += 1
-            ids = self.data_ids is True
             if ls.family == socket.AF_UNIX:
                 peer = '%s:%d' % (ls.getsockname(), self.n_accepted)
-                ids = ids or ls.getsockname() == self.data_ids
             else:
                 peer = '%s:%d' % addr[:2]
-            c = Conn(self, sock, peer, ids)
+            c = Conn(self, sock, peer, self.data_ids)
             self.conns.add(c)
             self.sel.register(sock, selectors.EVENT_READ,
                               ('control', c.event))
@@ -227,6 +225,9 @@ class Control:
 
     def window_active(self):
         return len(self.sup.active)
+
+    def running_tasks(self):
+        return list(self.sup.active.values())
 
     def check_command(self, command):
         try:
