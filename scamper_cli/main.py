@@ -187,7 +187,8 @@ def main(argv=None, socket_perms=(None, None), data_ids=False):
             'workers': int(os.environ.get('SCAMPER_WORKERS', '0')) or None,
             'cycle': None if listeners else cycle,
             'listeners': [socket.socket(fileno=fd) for fd in listeners],
-            'command': o.command,
+            'command': o.command, 'outfile': o.outfile,
+            'outcopy': 'outcopy' in o.flags,
             'monitorname': o.monitorname, 'data_ids': data_ids,
         }
         sup = Supervisor(PrivClient(priv_sock), inputs, out_fd, cfg,

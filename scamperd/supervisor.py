@@ -79,8 +79,10 @@ class Supervisor:
         self.sources = Sources(self._write, cfg.get('format', 'text'),
                                monitorname=cfg.get('monitorname'),
                                hostname=socket.gethostname(),
-                               daemon=bool(cfg.get('listeners')))
-        self.sources.add(InputSource(inputs, self.sources.outfiles['-']))
+                               daemon=bool(cfg.get('listeners')),
+                               default_name=cfg.get('outfile') or '-',
+                               outcopy=cfg.get('outcopy', False))
+        self.sources.add(InputSource(inputs, self.sources.default))
         self.control = None
         self.out_fd = out_fd
         self.cfg = cfg
@@ -109,6 +111,7 @@ class Supervisor:
         self.stopping = False
         self.errors = 0
         self.written = 0
+        self.out_gone = False           # the output's reader went away
 
     # -- workers -----------------------------------------------------------
 
@@ -244,7 +247,7 @@ class Supervisor:
                 if rec.lss is not None:
                     self.lss_names.add(rec.lss)
                 msg = {'t': 'task', 'id': rec.id, 'cmd': rec.line}
-                msg.update(rec.source.task_meta(rec.tag))
+                msg.update(self.sources.task_meta(rec.source, rec.tag))
                 w.chan.send(msg)
 
     def _expire_held(self, now):
@@ -286,7 +289,8 @@ class Supervisor:
                 if rec is None or rec.worker is not w:
                     continue      # a task already re-run elsewhere
                 self._release(rec)
-                self.sources.done(rec.source, rec.tag, msg['out'])
+                self.sources.done(rec.source, rec.tag, msg['out'],
+                                  msg.get('copy'))
             elif t == 'error':
                 rec = self.active.get(msg['id'])
                 if rec is not None and rec.worker is w:
@@ -303,12 +307,23 @@ class Supervisor:
 
     def _put(self, data):
         view = memoryview(data)
-        while view:
+        while view and not self.out_gone:
             try:
                 n = os.write(self.out_fd, view)
             except InterruptedError:
                 continue
+            except BrokenPipeError:
+                self._output_gone()
+                return
             view = view[n:]
+
+    def _output_gone(self):
+        """Nobody reads the output any more (``scamper ... | head``): as
+        scamper, no message and exit 0; the rest is not written, and a run
+        without a control socket stops as on SIGTERM."""
+        self.out_gone = True
+        if not self.cfg.get('listeners'):
+            self._signal(signal.SIGTERM, None)
 
     # -- control socket (scamperd/control) ---------------------------------------
 
@@ -378,7 +393,7 @@ class Supervisor:
         signal.signal(signal.SIGTERM, self._signal)
         cycle = self.cfg.get('cycle')
         if cycle is not None:
-            self.sources.outfiles['-'].cycle_start(cycle)
+            self.sources.default.cycle_start(cycle)
         for i in range(self.nworkers):
             self._spawn(i)
         if self.cfg.get('listeners'):
@@ -420,7 +435,7 @@ class Supervisor:
                 w.proc.kill()
         if cycle is not None:
             cycle.stop = time.time()
-            self.sources.outfiles['-'].cycle_stop(cycle)
+            self.sources.default.cycle_stop(cycle)
         self._put(self.compress.flush())
         if self.control is not None:
             self.control.close()

@@ -115,7 +115,11 @@ class Worker:
         result = method.result
         meta = getattr(method, 'task_meta', {})
         out = output.format_result(result, meta.get('fmt', self.fmt), meta)
-        self.sup.send({'t': 'result', 'id': tid, 'out': out})
+        msg = {'t': 'result', 'id': tid, 'out': out}
+        if 'copy' in meta:          # -O outcopy: for the default output too
+            msg['copy'] = output.format_result(result, meta['copy']['fmt'],
+                                               meta['copy'])
+        self.sup.send(msg)
 
 
 def worker_main(sup_sock, priv_sock, pacer, cfg):
