@@ -116,12 +116,12 @@ def test_tsps_file_as_scamper(lab_line, real_scamper, tmp_path):
 
 
 def _capture(lab, run, dst):
-    """The (IP length, ICMP length) of the echo requests to ``dst`` that
-    ``run()`` sends, as tcpdump in src sees them."""
+    """The (IP length, length after the IP header) of the first packet to
+    ``dst`` that ``run()`` sends, as tcpdump in src prints them."""
     tcpdump = subprocess.Popen(
         ['ip', 'netns', 'exec', lab.ns('src'), 'tcpdump', '-i', 'any', '-nn',
-         '-v', '-l', '-c', '1', 'icmp[icmptype] == icmp-echo and dst host '
-         + dst], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+         '-v', '-l', '-c', '1', 'dst host ' + dst],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         while 'listening on' not in tcpdump.stderr.readline():
             assert tcpdump.poll() is None, 'tcpdump did not start'
@@ -131,20 +131,22 @@ def _capture(lab, run, dst):
         if tcpdump.poll() is None:
             tcpdump.kill()
             tcpdump.wait()
-    ip = re.search(r'proto ICMP \(1\), length (\d+)', out)
-    icmp = re.search(r'ICMP echo request, .* length (\d+)', out)
-    assert ip and icmp, out
-    return (int(ip.group(1)), int(icmp.group(1))), result
+    lengths = re.findall(r'length (\d+)', out)
+    assert len(lengths) >= 2, out
+    return tuple(int(n) for n in lengths[:2]), result
 
 
-@pytest.mark.parametrize('stamps,sizes', [
-    ('203.0.113.10,192.0.2.2', (124, 84, 104, 124)),
-    ('203.0.113.10', (108, 76, 96, 108)),
+@pytest.mark.parametrize('method,stamps,sizes', [
+    ('icmp-echo', '203.0.113.10,192.0.2.2', (124, 84, 104, 124)),
+    ('icmp-echo', '203.0.113.10', (108, 76, 96, 108)),
+    ('udp', '203.0.113.10,192.0.2.2', (80, 32, 60, 128)),
+    ('tcp-ack', '203.0.113.10,192.0.2.2', (80, 20, 60, 60)),
 ])
-def test_tsprespec_packet_as_scamper(lab_line, real_scamper, stamps, sizes):
+def test_tsprespec_packet_as_scamper(lab_line, real_scamper, method, stamps,
+                                     sizes):
     """scamper's packet is the option's length larger than its probe_size:
-    it sizes the ICMP part as if the option were not there."""
-    cmd = 'ping -c 1 -T tsprespec=%s' % stamps
+    it sizes what follows the IP header as if the option were not there."""
+    cmd = 'ping -c 1 -P %s -T tsprespec=%s' % (method, stamps)
 
     def size_fields(out):
         o = [json.loads(line) for line in out.splitlines()
