@@ -9,7 +9,6 @@ import os
 import pwd
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -18,7 +17,7 @@ import time
 import pytest
 
 from conftest import REAL_SCAMPER
-from ours import SCAMPER, ControlStream, ours
+from ours import SCAMPER, ControlStream, ours, stop_daemon, wait_for_socket
 
 WARTS2JSON = '/usr/bin/sc_warts2json'
 
@@ -175,11 +174,7 @@ class Ctl:
             ['ip', 'netns', 'exec', lab.ns('src'), *argv, '-U', self.path,
              *args], cwd='/', stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE, text=True)
-        end = time.time() + 20
-        while not os.path.exists(self.path):
-            assert self.proc.poll() is None, self.proc.stderr.read()
-            assert time.time() < end, 'no control socket'
-            time.sleep(0.05)
+        wait_for_socket(self.proc, self.path)
 
     def ask(self, lines):
         """Each line's reply lines, up to its OK or ERR."""
@@ -210,14 +205,7 @@ class Ctl:
                 pass
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(30)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-                self.proc.wait()
+        stop_daemon(self.proc)
 
 
 @pytest.fixture
