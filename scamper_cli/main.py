@@ -190,6 +190,7 @@ def main(argv=None, socket_perms=(None, None), data_ids=False):
             'command': o.command, 'outfile': o.outfile,
             'outcopy': 'outcopy' in o.flags,
             'monitorname': o.monitorname, 'data_ids': data_ids,
+            'nameserver': o.nameserver,
         }
         sup = Supervisor(PrivClient(priv_sock), inputs, out_fd, cfg,
                          signal_fd=signal_fd)

@@ -1,7 +1,7 @@
 """The top-level command line of scamper(1).
 
 Parsed as scamper 20211212 parses it, with GNU getopt
-(``c:C:d:De:fF:iIl:L:M:o:O:p:P:U:vw:?``): ``-i``, ``-I`` and ``-f`` are
+(``c:C:d:De:fF:iIl:L:M:n:o:O:p:P:R:U:vw:?``): ``-i``, ``-I`` and ``-f`` are
 flags, and the addresses, commands or list file are all the arguments that
 are not options, wherever they stand (``-i A -i B``, ``-i A -p 100 B`` and
 ``A -i`` are the same as ``-i A B``); ``--`` ends the options.  ``-O``
@@ -18,7 +18,7 @@ USAGE = """\
 usage: scamper [-?Dv] [-c command] [-p pps] [-w window]
                [-M monitorname] [-l listname] [-L listid] [-C cycleid]
                [-o outfile] [-O options] [-F firewall] [-e pidfile]
-               [-d debugfile]
+               [-n nameserver] [-d debugfile]
                [-i IPs | -I cmds | -f file | -P [ip:]port | -U unix]
 """
 
@@ -36,6 +36,7 @@ HELP = USAGE + """
             -l name to assign to default list
             -L list id for default list
             -M specify the canonical name of the monitor
+            -n specify the DNS server the control socket's get nameserver shows
             -o specify the file to write output to
             -O specify options to use:
                text: output results in plain text for interactive use
@@ -75,6 +76,7 @@ class Options:
         self.pps = 20
         self.window = 0
         self.monitorname = None
+        self.nameserver = None    # -n: what the control socket's get shows
         self.listname = 'default'
         self.listid = 0
         self.cycleid = 0          # scamper's default list has cycle 0
@@ -135,7 +137,7 @@ def parse(argv):
     o = Options()
     try:
         opts, rest = getopt.gnu_getopt(argv,
-                                       'c:C:d:De:fF:iIl:L:M:o:O:p:P:U:vw:?')
+                                       'c:C:d:De:fF:iIl:L:M:n:o:O:p:P:R:U:vw:?')
     except getopt.GetoptError as e:
         raise UsageError(str(e)) from None
     for opt, val in opts:
@@ -163,6 +165,12 @@ def parse(argv):
             o.listid = _uint('-L', val, 0, 0xffffffff)
         elif opt == '-M':
             o.monitorname = val
+        elif opt == '-n':
+            o.nameserver = val
+        elif opt == '-R':
+            raise UsageError('-R %s: remote control (scamper connecting out '
+                             'to a controller) is not supported; use -P or '
+                             '-U' % val)
         elif opt == '-o':
             o.outfile = val
         elif opt == '-O':

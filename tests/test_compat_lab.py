@@ -51,6 +51,8 @@ def _both(lab, real_scamper, *args):
     ['-I', 'ping -c 1 203.0.113.60', 'ping -c 1 2001:db8:203::60'],
     ['-I', 'ping -c 1 203.0.113.60', '-p', '50', '-I',
      'ping -c 1 2001:db8:203::60'],
+    ['-n', '192.0.2.53', '-c', 'ping -c 1', '203.0.113.60', '-i',
+     '2001:db8:203::60'],
 ])
 def test_command_line_orders_as_scamper(lab_line, real_scamper, argv):
     mine, theirs = _both(lab_line, real_scamper, *argv)
@@ -237,7 +239,7 @@ def _both_ctl(lab, tmp, *args):
 
 
 SET_LINES = [
-    'set holdtime 5', 'set HOLDTIME', 'set', 'set pps', 'set window',
+    'get nameserver', 'set holdtime 5', 'set HOLDTIME', 'set', 'set pps', 'set window',
     'set pps -5', 'set window -1', 'set window 70000', 'set window 65535',
     'set pps 5x', 'set pps  7', 'set Pps 40', 'set  pps 8', 'set pps +5',
     'set pps 010', 'set window 0x10', 'set pps 12345678901234567890',
@@ -247,7 +249,7 @@ SET_LINES = [
 
 
 def test_set_replies_as_scamper(lab_line, ctl_dir):
-    real, mine = _both_ctl(lab_line, ctl_dir, '-M', 'mon')
+    real, mine = _both_ctl(lab_line, ctl_dir, '-M', 'mon', '-n', '192.0.2.53')
     try:
         assert mine.ask(SET_LINES) == real.ask(SET_LINES)
     finally:

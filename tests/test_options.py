@@ -68,6 +68,7 @@ def test_O_values_in_any_case_and_input_types():
     (['-O', 'tsps', '-i', '192.0.2.1'], '-O tsps needs an input file'),
     (['-O', 'kqueue', '-i', '192.0.2.1'], 'kqueue(2) does not exist on Linux'),
     (['-I'], '-I: no commands given'),
+    (['-R', '192.0.2.1:7'], '-R 192.0.2.1:7: remote control'),
     (['-P', '192.0.2.1:31337'], 'loopback addresses only'),
     (['-P', '0'], "-P value '0'"),
     (['-P', 'x:1'], "invalid address 'x'"),
@@ -134,3 +135,7 @@ def test_tsps_lines(line, command):
 def test_tsps_bad_lines(line):
     with pytest.raises(climain.CommandError, match='not a tsps line'):
         climain.tsps_command(line)
+
+
+def test_nameserver():
+    assert parse(['-n', '192.0.2.53', '-U', 's']).nameserver == '192.0.2.53'
