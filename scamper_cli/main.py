@@ -149,7 +149,9 @@ def main(argv=None, socket_perms=(None, None), data_ids=False):
     # files are opened here, as the user who ran scamper
     try:
         out_fd = _open_out(o.outfile) if o.outfile else 1
-        files = [(p, open(p, 'rb')) for p in o.files]
+        # '-' is stdin, as for scamper's list files
+        files = [(p, sys.stdin.buffer if p == '-' else open(p, 'rb'))
+                 for p in o.files]
         debug_fd = _open_out(o.debugfile, 'debugfileappend' in o.flags) \
             if o.debugfile else None
         pid_fd = _open_out(o.pidfile) if o.pidfile else None

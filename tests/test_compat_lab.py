@@ -336,6 +336,16 @@ def test_outcopy_as_scamper(lab_line, ctl_dir):
                                           'cycle-stop'], who
 
 
+def test_list_file_on_stdin(lab_line):
+    """-f - reads the list from stdin, as Debian's scamper does."""
+    for argv in (REAL_SCAMPER, ' '.join(SCAMPER)):
+        p = lab_line.run(['bash', '-c', 'echo 203.0.113.77 | %s -O json -c '
+                          '"ping -c 1" -f -' % argv], capture_output=True,
+                         text=True, timeout=60, cwd='/')
+        assert p.returncode == 0, p.stderr
+        assert [p[0] for p in _pings(p.stdout)] == ['203.0.113.77'], argv
+
+
 # -- 10: a reader that goes away ---------------------------------------------
 
 def test_head_ends_quietly(lab_line):
