@@ -7,6 +7,7 @@ to open raw sockets on their behalf.
 """
 
 import os
+import re
 import socket
 import sys
 import time
@@ -35,9 +36,10 @@ def _open_out(path, append=False):
     return os.open(path, flags | os.O_CLOEXEC, 0o644)
 
 
-def _file_lines(f, name, cmdfile, default):
-    """(where, command) for each line of an opened input file; a line that
-    cannot be used comes as (where, CommandError)."""
+def _file_lines(f, name, make):
+    """(where, command) for each line of an opened input file, the command
+    made by ``make(line)``; a line that cannot be used comes as (where,
+    CommandError)."""
     n = 0
     with f:
         while True:
@@ -53,13 +55,34 @@ def _file_lines(f, name, cmdfile, default):
                                           % MAX_LINE)
                 continue
             try:
-                line = raw.decode('utf-8').strip()
+                line = raw.decode('utf-8').rstrip('\r\n')
             except UnicodeDecodeError:
                 yield where, CommandError('line is not text')
                 continue
-            if not line or line.startswith('#'):
+            if line.strip()[:1] in ('', '#'):
                 continue
-            yield where, line if cmdfile else '%s %s' % (default, line)
+            try:
+                yield where, make(line)
+            except CommandError as e:
+                yield where, e
+
+
+TSPS_LINE = re.compile(r'[0-9.]+( [0-9.]+){0,4}\Z')
+
+
+def tsps_command(line):
+    """The ping of one line of a -O tsps file, as scamper makes it: the
+    destination, then up to four addresses asked to timestamp it
+    (``ping -T tsprespec=...``), each one space apart.  scamper's -c is not
+    used; a line it would skip is an error here."""
+    if not TSPS_LINE.match(line):
+        raise CommandError('not a tsps line (an IPv4 destination and up to '
+                           'four IPv4 addresses to timestamp it, one space '
+                           'apart)')
+    dst, *stamps = line.split(' ')
+    if stamps:
+        return 'ping -T tsprespec=%s %s' % (','.join(stamps), dst)
+    return 'ping %s' % dst
 
 
 def build_inputs(o, files):
@@ -70,11 +93,17 @@ def build_inputs(o, files):
     if o.mode == 'I':
         return [('-I command %d' % (i + 1), c)
                 for i, c in enumerate(o.commands)]
-    cmdfile = 'cmdfile' in o.flags
+    if o.intype == 'tsps':
+        make = tsps_command
+    elif o.intype == 'cmdfile':
+        make = str.strip
+    else:
+        def make(line):
+            return '%s %s' % (o.command, line.strip())
 
     def gen():
         for name, f in files:
-            yield from _file_lines(f, name, cmdfile, o.command)
+            yield from _file_lines(f, name, make)
     return gen()
 
 
@@ -128,7 +157,9 @@ def main(argv=None, socket_perms=(None, None)):
     # files are opened here, as the user who ran scamper
     try:
         out_fd = _open_out(o.outfile) if o.outfile else 1
-        files = [(p, open(p, 'rb')) for p in o.files]
+        # '-' is stdin, as for scamper's list files
+        files = [(p, sys.stdin.buffer if p == '-' else open(p, 'rb'))
+                 for p in o.files]
         debug_fd = _open_out(o.debugfile, 'debugfileappend' in o.flags) \
             if o.debugfile else None
         pid_fd = _open_out(o.pidfile) if o.pidfile else None
@@ -169,9 +200,11 @@ def main(argv=None, socket_perms=(None, None)):
             'workers': int(os.environ.get('SCAMPER_WORKERS', '0')) or None,
             'cycle': None if listeners else cycle,
             'listeners': [socket.socket(fileno=fd) for fd in listeners],
-            'command': o.command,
+            'command': o.command, 'outfile': o.outfile,
+            'outcopy': 'outcopy' in o.flags,
             'monitorname': o.monitorname,
             'data_ids': 'attach-2021' not in o.flags,
+            'nameserver': o.nameserver,
         }
         sup = Supervisor(PrivClient(priv_sock), inputs, out_fd, cfg,
                          signal_fd=signal_fd)

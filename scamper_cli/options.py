@@ -1,8 +1,11 @@
 """The top-level command line of scamper(1).
 
-Parsed as scamper parses it (getopt: ``c:C:d:De:fF:iI:l:L:M:o:O:p:P:U:vw:?``):
-``-i`` and ``-f`` are flags whose addresses or files are the remaining
-arguments; ``-I`` may be repeated.  Every error names the option and value.
+Parsed as scamper 20211212 parses it, with GNU getopt
+(``c:C:d:De:fF:iIl:L:M:n:o:O:p:P:R:U:vw:?``): ``-i``, ``-I`` and ``-f`` are
+flags, and the addresses, commands or list file are all the arguments that
+are not options, wherever they stand (``-i A -i B``, ``-i A -p 100 B`` and
+``A -i`` are the same as ``-i A B``); ``--`` ends the options.  ``-O``
+values are matched in any case.  Every error names the option and value.
 """
 
 import getopt
@@ -17,7 +20,7 @@ USAGE = """\
 usage: scamper [-?Dv] [-c command] [-p pps] [-w window]
                [-M monitorname] [-l listname] [-L listid] [-C cycleid]
                [-o outfile] [-O options] [-F firewall] [-e pidfile]
-               [-d debugfile]
+               [-n nameserver] [-d debugfile]
                [-i IPs | -I cmds | -f file | -P [ip:]port | -U unix]
 """
 
@@ -37,6 +40,7 @@ HELP = USAGE + """
             -l name to assign to default list
             -L list id for default list
             -M specify the canonical name of the monitor
+            -n specify the DNS server the control socket's get nameserver shows
             -o specify the file to write output to
             -O specify options to use:
                text: output results in plain text for interactive use
@@ -45,6 +49,7 @@ HELP = USAGE + """
                warts.bz2: output results in bzip2 warts format
                warts.xz: output results in xz warts format
                json: output results in json format, better to use warts
+               tsps: input file for ping -T tsprespec=IP[,IP...]
                cmdfile: input file specifies whole commands
                outcopy: output copy of all results collected to file
                debugfileappend: append to debugfile, rather than truncate
@@ -59,10 +64,12 @@ HELP = USAGE + """
 
 # -O choices: what we do with each
 O_FORMATS = ('text', 'json', 'warts', 'warts.gz', 'warts.bz2', 'warts.xz')
-O_FLAGS = ('cmdfile', 'outcopy', 'debugfileappend', 'attach-2021')
-O_ACCEPTED = ('planetlab', 'rawtcp', 'select', 'kqueue', 'epoll',
-              'noinitndc', 'notls', 'icmp-rxerr')
-O_LATER = {'tsps': 'tsps input files'}
+O_INPUTS = ('cmdfile', 'tsps')      # what an input file holds (last wins)
+O_FLAGS = ('outcopy', 'debugfileappend', 'attach-2021')
+O_ACCEPTED = ('planetlab', 'rawtcp', 'select', 'epoll', 'noinitndc',
+              'notls', 'notls-remote', 'icmp-rxerr', 'rxerr-icmp')
+O_REFUSED = {'kqueue': 'kqueue(2) does not exist on Linux (scamper refuses '
+                       'it there too); use epoll, select or nothing'}
 
 
 class UsageError(Exception):
@@ -75,6 +82,7 @@ class Options:
         self.pps = 20
         self.window = 0
         self.monitorname = None
+        self.nameserver = None    # -n: what the control socket's get shows
         self.listname = 'default'
         self.listid = 0
         self.cycleid = 0          # scamper's default list has cycle 0
@@ -84,6 +92,7 @@ class Options:
         self.pidfile = None
         self.format = 'text'
         self.flags = set()
+        self.intype = None        # -O cmdfile / -O tsps: the file's lines
         self.mode = None          # 'i', 'I', 'f', or 'P'/'U' (control socket)
         self.control_tcp = None   # (ip, port) of -P
         self.control_unix = None  # path of -U
@@ -133,7 +142,8 @@ def parse(argv):
     """Parse ``argv`` (without the program name) into Options."""
     o = Options()
     try:
-        opts, rest = getopt.getopt(argv, 'c:C:d:De:fF:iI:l:L:M:o:O:p:P:U:vw:?')
+        opts, rest = getopt.gnu_getopt(argv,
+                                       'c:C:d:De:fF:iIl:L:M:n:o:O:p:P:R:U:vw:?')
     except getopt.GetoptError as e:
         raise UsageError(str(e)) from None
     for opt, val in opts:
@@ -158,25 +168,32 @@ def parse(argv):
             _mode(o, 'i')
         elif opt == '-I':
             _mode(o, 'I')
-            o.commands.append(val)
         elif opt == '-l':
             o.listname = val
         elif opt == '-L':
             o.listid = _uint('-L', val, 0, 0xffffffff)
         elif opt == '-M':
             o.monitorname = val
+        elif opt == '-n':
+            o.nameserver = val
+        elif opt == '-R':
+            raise UsageError('-R %s: remote control (scamper connecting out '
+                             'to a controller) is not supported; use -P or '
+                             '-U' % val)
         elif opt == '-o':
             o.outfile = val
         elif opt == '-O':
-            if val in O_FORMATS:
-                o.format = val
-            elif val in O_FLAGS:
-                o.flags.add(val)
-            elif val in O_ACCEPTED:
+            low = val.lower()
+            if low in O_FORMATS:
+                o.format = low
+            elif low in O_INPUTS:
+                o.intype = low
+            elif low in O_FLAGS:
+                o.flags.add(low)
+            elif low in O_ACCEPTED:
                 pass
-            elif val in O_LATER:
-                raise UsageError('-O %s: %s is not supported yet'
-                                 % (val, O_LATER[val]))
+            elif low in O_REFUSED:
+                raise UsageError('-O %s: %s' % (val, O_REFUSED[low]))
             else:
                 raise UsageError("invalid -O value '%s'" % val)
         elif opt == '-p':
@@ -215,8 +232,9 @@ def parse(argv):
                 raise UsageError("-i: invalid address '%s'" % a) from None
         o.addresses = rest
     elif o.mode == 'I':
-        if rest:
-            raise UsageError("unexpected argument '%s' after -I" % rest[0])
+        if not rest:
+            raise UsageError('-I: no commands given')
+        o.commands = rest
     else:
         # -f, or files named without an option, as scamper accepts them
         if not rest:
@@ -224,6 +242,6 @@ def parse(argv):
                              ' or a list file')
         o.mode = 'f'
         o.files = rest
-    if 'cmdfile' in o.flags and o.mode != 'f':
-        raise UsageError('-O cmdfile needs an input file')
+    if o.intype is not None and o.mode != 'f':
+        raise UsageError('-O %s needs an input file' % o.intype)
     return o

@@ -25,7 +25,7 @@ def _q(s):
 
 
 class Outfile:
-    """A named output (``outfile open``); '-' is the default output.
+    """A named output (``outfile open``), or the default output.
 
     ``fmt`` is what it holds: the global format for '-'; warts for an
     opened one (scamper 20211212 writes warts there whatever -O says),
@@ -109,9 +109,19 @@ class Outfile:
         if self.fmt not in output.WARTS:
             self.write(output.cycle_start(cycle, self.fmt))
             return
-        ckey = warts_cycle.cycle_key(cycle)
-        if ckey in self.cycles:        # an unstopped cycle of the file
-            return
+        if warts_cycle.cycle_key(cycle) in self.cycles:
+            return                     # an unstopped cycle of the file
+        self._new_cycle(cycle, warts_file.OBJ_CYCLE_START)
+
+    def declare(self, cycle):
+        """In warts, the ids of a result of a cycle this file did not start
+        (-O outcopy's copies): as scamper's writer, the first one is
+        preceded by its list (if new) and a cycle definition record."""
+        if warts_cycle.cycle_key(cycle) not in self.cycles:
+            self._new_cycle(cycle, warts_file.OBJ_CYCLE_DEF)
+        return self.ids(cycle)
+
+    def _new_cycle(self, cycle, otype):
         data = b''
         lkey = warts_cycle.list_key(cycle.list)
         lid = self.lists.get(lkey)
@@ -120,8 +130,8 @@ class Outfile:
             lid = self.lists[lkey] = self.n_lists
             data += warts_cycle.list_record(lid, cycle.list)
         self.n_cycles += 1
-        cid = self.cycles[ckey] = self.n_cycles
-        self.write(data + warts_cycle.cycle_record(cid, lid, cycle))
+        cid = self.cycles[warts_cycle.cycle_key(cycle)] = self.n_cycles
+        self.write(data + warts_cycle.cycle_record(cid, lid, cycle, otype))
 
     def cycle_stop(self, cycle):
         if self.fmt not in output.WARTS:
@@ -157,6 +167,10 @@ class Source:
         (scamperd/output.py): its format, and in warts the file ids of its
         list and cycle."""
         return {} if self.fmt is None else {'fmt': self.fmt}
+
+    def cycle_of(self, tag):
+        """The cycle task ``tag`` belongs to."""
+        return None
 
     def ready(self):
         return False
@@ -312,6 +326,9 @@ class FileSource(Source):
         self.open_cycles[self.cycle] += 1
         return where, '%s %s' % (self.command, addr), self.cycle
 
+    def cycle_of(self, cycle):
+        return cycle
+
     def task_meta(self, cycle):
         meta = {'fmt': self.out.fmt}
         if self.out.fmt in output.WARTS:
@@ -362,15 +379,18 @@ class Sources:
     observers of source events (``observe sources``)."""
 
     def __init__(self, default_write, fmt, monitorname=None, hostname=None,
-                 daemon=False):
+                 daemon=False, default_name='-', outcopy=False):
         self.fmt = fmt
+        self.outcopy = outcopy      # -O outcopy: all results to the default
         self.monitorname = monitorname
         self.hostname = hostname
         self.daemon = daemon        # a control socket may add sources
         self.closing = False        # shutdown done: no new work
         self.all = []
-        self.outfiles = {'-': Outfile('-', '-', write=default_write,
-                                      fmt=fmt)}
+        # the default output: named '-', or as scamper after the -o file
+        self.default = Outfile(default_name, default_name,
+                               write=default_write, fmt=fmt)
+        self.outfiles = {default_name: self.default}
         self.observers = []         # callables taking an EVENT line
 
     def event(self, text):
@@ -414,9 +434,23 @@ class Sources:
         where, line, tag = best.take()
         return best, where, line, tag
 
-    def done(self, src, tag, data):
+    def task_meta(self, src, tag):
+        """src.task_meta(tag), and with -O outcopy, for a task whose results
+        go elsewhere, how to format its copy for the default output."""
+        meta = src.task_meta(tag)
+        if self.outcopy and getattr(src, 'out', None) is not self.default:
+            copy = meta['copy'] = {'fmt': self.default.fmt}
+            if self.default.fmt in output.WARTS:
+                copy['warts'] = self.default.declare(src.cycle_of(tag))
+        return meta
+
+    def done(self, src, tag, data, copy=None):
+        """A task of ``src`` ended: ``data`` its result formatted for its
+        source, ``copy`` for the default output (-O outcopy)."""
         src.outstanding -= 1
         src.done(tag, data)
+        if copy:
+            self.default.write(copy)
         self._reap(src)
 
     def _reap(self, s):

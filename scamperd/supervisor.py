@@ -133,8 +133,10 @@ class Supervisor:
         self.sources = Sources(self._write, cfg.get('format', 'text'),
                                monitorname=cfg.get('monitorname'),
                                hostname=socket.gethostname(),
-                               daemon=bool(cfg.get('listeners')))
-        self.sources.add(InputSource(inputs, self.sources.outfiles['-']))
+                               daemon=bool(cfg.get('listeners')),
+                               default_name=cfg.get('outfile') or '-',
+                               outcopy=cfg.get('outcopy', False))
+        self.sources.add(InputSource(inputs, self.sources.default))
         self.control = None
         self.out_fd = out_fd
         self.cfg = cfg
@@ -163,6 +165,7 @@ class Supervisor:
         self.stopping = False
         self.errors = 0
         self.written = 0
+        self.out_gone = False           # the output's reader went away
 
     # -- workers -----------------------------------------------------------
 
@@ -313,7 +316,7 @@ class Supervisor:
                 if rec.lss is not None:
                     self.lss_names.add(rec.lss)
                 batch.append((rec.id, rec.line,
-                              rec.source.task_meta(rec.tag)))
+                              self.sources.task_meta(rec.source, rec.tag)))
             if batch:
                 w.chan.send({'t': 'tasks', 'l': batch})
 
@@ -346,12 +349,14 @@ class Supervisor:
             t = msg.get('t')
             if t == 'results':
                 active = self.active
-                for tid, out in msg['l']:
-                    rec = active.get(tid)
+                for item in msg['l']:
+                    rec = active.get(item[0])
                     if rec is None or rec.worker is not w:
                         continue      # a task already re-run elsewhere
                     self._release(rec)
-                    self.sources.done(rec.source, rec.tag, out)
+                    # [id, result, and its -O outcopy copy if it has one]
+                    self.sources.done(rec.source, rec.tag, item[1],
+                                      item[2] if len(item) > 2 else None)
             elif t == 'more':
                 w.want += msg['n']
             elif t == 'error':
@@ -384,12 +389,23 @@ class Supervisor:
 
     def _put(self, data):
         view = memoryview(data)
-        while view:
+        while view and not self.out_gone:
             try:
                 n = os.write(self.out_fd, view)
             except InterruptedError:
                 continue
+            except BrokenPipeError:
+                self._output_gone()
+                return
             view = view[n:]
+
+    def _output_gone(self):
+        """Nobody reads the output any more (``scamper ... | head``): as
+        scamper, no message and exit 0; the rest is not written, and a run
+        without a control socket stops as on SIGTERM."""
+        self.out_gone = True
+        if not self.cfg.get('listeners'):
+            self._signal(signal.SIGTERM, None)
 
     # -- control socket (scamperd/control) ---------------------------------------
 
@@ -467,7 +483,7 @@ class Supervisor:
         signal.signal(signal.SIGTERM, self._signal)
         cycle = self.cfg.get('cycle')
         if cycle is not None:
-            self.sources.outfiles['-'].cycle_start(cycle)
+            self.sources.default.cycle_start(cycle)
         commands.preload(self.cfg.get('command'), self.fmt)
         for i in range(self.nworkers):
             self._spawn(i)
@@ -517,7 +533,7 @@ class Supervisor:
                 w.proc.kill()
         if cycle is not None:
             cycle.stop = time.time()
-            self.sources.outfiles['-'].cycle_stop(cycle)
+            self.sources.default.cycle_stop(cycle)
         self._flush_out()
         self._put(self.compress.flush())
         if self.control is not None:

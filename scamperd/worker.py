@@ -8,7 +8,8 @@ Messages from the supervisor (scamperd/ipc.py):
 Messages to the supervisor, gathered for up to REPORT_EVERY seconds (or
 until REPORT_RESULTS results or half a backlog of room are waiting):
   {"t": "more", "n": K}                  room for K more tasks
-  {"t": "results", "l": [[N, bytes], ...]}   finished tasks, formatted
+  {"t": "results", "l": [[N, bytes(, copy)], ...]}   finished tasks,
+                                formatted (and the -O outcopy copy)
   {"t": "error", "id": N, "msg": text}       a task that could not run
   {"t": "halted", "id": N}          a task halted before it started
 
@@ -147,13 +148,17 @@ class Worker:
             self.sup.send({'t': 'error', 'id': tid,
                            'msg': 'internal error: %s' % error})
             return
+        result = method.result
         meta = method.task_meta
-        if meta is None:
-            out = output.format_result(method.result, self.fmt)
+        if not meta:
+            self.results.append((tid, output.format_result(result, self.fmt)))
+            return
+        out = output.format_result(result, meta.get('fmt', self.fmt), meta)
+        if 'copy' in meta:          # -O outcopy: for the default output too
+            self.results.append((tid, out, output.format_result(
+                result, meta['copy']['fmt'], meta['copy'])))
         else:
-            out = output.format_result(method.result,
-                                       meta.get('fmt', self.fmt), meta)
-        self.results.append((tid, out))
+            self.results.append((tid, out))
 
 
 def worker_main(sup_sock, priv_sock, pacer, cfg):

@@ -43,6 +43,29 @@ def popen_ours(lab, *args, node='src', env=None, **kw):
                              *args], cwd='/', env=e, **kw)
 
 
+def wait_for_socket(proc, path, timeout=20):
+    """Wait until the daemon ``proc`` has made its Unix socket ``path``."""
+    import time as _time
+    end = _time.time() + timeout
+    while not os.path.exists(path):
+        assert proc.poll() is None, proc.stderr.read()
+        assert _time.time() < end, 'no control socket'
+        _time.sleep(0.05)
+
+
+def stop_daemon(proc):
+    """SIGTERM, then SIGKILL if it is still there after 30 seconds."""
+    import signal as _signal
+    if proc.poll() is None:
+        proc.send_signal(_signal.SIGTERM)
+    try:
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def proc_tree(pid):
     """pid and all its descendants."""
     children = {}

@@ -18,7 +18,8 @@ import time
 
 import pytest
 
-from ours import ControlStream, control_session, popen_ours
+from ours import (ControlStream, control_session, popen_ours,
+                  stop_daemon, wait_for_socket)
 
 PORT = 31337
 
@@ -35,11 +36,7 @@ class Daemon:
                                '-p', '20000', '-M', 'ra-monitor', '-O', 'json',
                                *args,
                                stderr=subprocess.PIPE, text=True)
-        end = time.time() + 20
-        while not os.path.exists(self.path):
-            assert self.proc.poll() is None, self.proc.stderr.read()
-            assert time.time() < end, 'no control socket'
-            time.sleep(0.05)
+        wait_for_socket(self.proc, self.path)
 
     def connect(self):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -63,14 +60,7 @@ class Daemon:
             return [i[1] for i in got]
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(30)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-                self.proc.wait()
+        stop_daemon(self.proc)
 
 
 @pytest.fixture(scope='module')

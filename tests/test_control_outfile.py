@@ -4,15 +4,17 @@ from Debian's scamper 20211212 (scamper -P on loopback in a private
 namespace, the same lines sent; paths relative to its directory)."""
 
 import os
-import shutil
 import pathlib
+import shutil
+import struct
 
 import pytest
 from test_control_interactive import FakeCtl, _records, replay
 
 from scamperd.control import interactive
 from scamperd.listcycle import Cycle, ScamperList
-from scamperd.sources import FileSource, Outfile
+from scamperd.sources import FileSource, Outfile, Sources
+from scamperd.warts import file as warts_file
 
 ALLY = pathlib.Path(__file__).parent / 'data' / 'dealias' / 'dealias-ally.warts'
 
@@ -412,3 +414,63 @@ def test_outfile_socket_replies(ctl):
     ctl.sources.outfiles['x'].write(b'results')
     ctl.sources.outfiles['j'].write(b'{"type":"ping"}\n')
     assert conn.sent == b'{"type":"ping"}\n'
+
+
+def test_default_outfile_named_after_o(tmp_path):
+    """With -o FILE the default output is the outfile named FILE (20211212:
+    ``INFO 'FILE' file 'FILE' refcnt 1``), which sources may name."""
+    ctl = Ctl(str(tmp_path))
+    written = []
+    ctl.sources = Sources(written.append, 'warts', daemon=True,
+                          default_name='/tmp/x.warts')
+    (tmp_path / 't.txt').write_text('198.18.1.1\n')
+    assert interactive.handle(ctl, None, 'outfile list') == [
+        "INFO '/tmp/x.warts' file '/tmp/x.warts' refcnt 1", 'OK']
+    assert interactive.handle(
+        ctl, None, 'source add name s outfile - file %s' % (tmp_path / 't.txt')
+    ) == ["ERR unknown outfile '-'"]
+    assert interactive.handle(
+        ctl, None, 'source add name s outfile /tmp/x.warts file %s'
+        % (tmp_path / 't.txt')) == ['OK source added']
+    assert ctl.sources.get('s').out is ctl.sources.default
+
+
+def test_outcopy_copies_other_outputs_to_the_default(tmp_path):
+    """-O outcopy: a task whose results go to another outfile carries how
+    to format its copy; in warts the default output defines the copy's list
+    and cycle (a cycle definition record) once, before the first copy."""
+    path = tmp_path / 'default.warts'
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    srcs = Sources(lambda data: os.write(fd, data), 'warts', daemon=True,
+                   outcopy=True)
+    other = Outfile('g', str(tmp_path / 'g.warts'), os.open(
+        tmp_path / 'g.warts', os.O_WRONLY | os.O_CREAT, 0o644))
+    (tmp_path / 't.txt').write_text('198.18.1.1\n198.18.1.2\n')
+    src = FileSource(srcs, 's', str(tmp_path / 't.txt'), 'ping', other)
+    srcs.add(src)
+    metas = []
+    for _ in range(2):
+        got, where, line, tag = srcs.next()
+        metas.append((srcs.task_meta(got, tag), tag))
+    assert [m['copy'] for m, _ in metas] == [
+        {'fmt': 'warts', 'warts': (1, 1)}] * 2
+    assert metas[0][0]['warts'] == (1, 1)     # its own file's ids
+    for meta, tag in metas:
+        srcs.done(src, tag, b'', b'COPY')
+    os.close(fd)
+    other.close()
+    raw = path.read_bytes()
+    assert raw.endswith(b'COPYCOPY')
+    kinds = []
+    view = raw[:-8]
+    while view:
+        otype, n = struct.unpack('>2xHI', view[:8])
+        kinds.append(otype)
+        view = view[8 + n:]
+    assert kinds == [warts_file.OBJ_LIST, warts_file.OBJ_CYCLE_DEF]
+    # no copy for a source writing to the default output itself
+    srcs = Sources([].append, 'json', daemon=True, outcopy=True)
+    own = FileSource(srcs, 'own', str(tmp_path / 't.txt'), 'ping',
+                     srcs.default)
+    assert own.ready()
+    assert 'copy' not in srcs.task_meta(own, own.take()[2])

@@ -150,6 +150,9 @@ class Attach(Source):
         self._more()
         return '%s id-%d' % (self.name, tid), text, tid
 
+    def cycle_of(self, tid):
+        return self.cycle
+
     def done(self, tid, data_):
         self.running.discard(tid)
         if data_ and not self.gone:

@@ -57,38 +57,58 @@ def _get(ctl, conn, rest):
     return ["ERR unhandled get command '%s'" % rest]
 
 
-def _int(text):
-    try:
-        return int(text, 10)
-    except ValueError:
-        return None
+SET_RANGES = {'pps': PPS_RANGE, 'window': (0, 65535)}
+LONG_MAX = (1 << 63) - 1
+
+
+def _set_number(ctl, what, value):
+    """set pps / set window as 20211212's set_long: its first word, a
+    sign and digits (C's strtol then reads it, 0x and all), in range."""
+    if not value:
+        return ['ERR set %s requires argument' % what]
+    word = value.split(' ', 1)[0]
+    if not (word[:1] in '+-' or word[:1].isdigit()) or \
+            not all(c in '0123456789' for c in word[1:]):
+        return ['ERR set %s argument is not an integer' % what]
+    n = strtol(word)
+    if abs(n) > LONG_MAX:
+        return ['ERR could not convert %s to long: Numerical result out '
+                'of range' % word]
+    lo, hi = SET_RANGES[what]
+    if not lo <= n <= hi:
+        n32 = (n + (1 << 31)) % (1 << 32) - (1 << 31)     # printed as %d
+        return ['ERR %s: %d out of range (%d, %d)' % (what, n32, lo, hi)]
+    if what == 'pps':
+        ctl.set_pps(n)
+    else:
+        ctl.window = n
+    return ['OK %s %d' % (what, n)]
 
 
 def _set(ctl, conn, rest):
+    """As 20211212 answers: the setting named in any case, an unknown one
+    named back; a monitorname set to nothing is unset.  (Unlike scamper,
+    a default command that cannot run is refused.)"""
+    if not rest:
+        return ['ERR usage: set [command | monitorname | pps | window]']
     what, _, value = rest.partition(' ')
     value = value.strip(' ')
-    if what == 'pps':
-        n = _int(value)
-        if n is None:
-            return ['ERR set pps argument is not an integer']
-        if not PPS_RANGE[0] <= n <= PPS_RANGE[1]:
-            return ['ERR pps: %d out of range (%d, %d)' % ((n,) + PPS_RANGE)]
-        ctl.set_pps(n)
-        return ['OK pps %d' % n]
-    if what == 'window':
-        n = _int(value)
-        if n is None or n < 0:
-            return ['ERR set window argument is not an integer']
-        ctl.window = n
-        return ['OK window %d' % n]
-    if what == 'command':
-        if not ctl.set_command(value):
+    key = what.lower()
+    if key in SET_RANGES:
+        return _set_number(ctl, key, value)
+    if key == 'command':
+        if not value or not ctl.set_command(value):
             return ['ERR could not set command']
         return ['OK']
-    if what in ('monitorname', 'nameserver') and value:
-        setattr(ctl, what, value)
+    if key == 'monitorname':
+        ctl.monitorname = value or None
         return ['OK']
-    return ['ERR usage: set [command | monitorname | pps | window]']
+    if key == 'nameserver':
+        if not value:
+            return ['ERR could not set nameserver']
+        ctl.nameserver = value
+        return ['OK']
+    return ["ERR unhandled set command '%s'" % what]
 
 
 def _shutdown(ctl, conn, rest):
@@ -410,7 +430,7 @@ def _outfile(ctl, conn, rest):
         n = _refcnt(srcs, out)
         if n > 1:
             return ['ERR could not drop outfile: refcnt %d' % n]
-        if out.name != '-':
+        if out is not srcs.default:
             out.close()             # the default output stays usable
         del outs[out.name]
         return ['OK']

@@ -150,7 +150,7 @@ class Control:
         self.pid = os.getpid()
         self.command = sup.cfg.get('command', 'trace')
         self.monitorname = sup.cfg.get('monitorname')
-        self.nameserver = _nameserver()
+        self.nameserver = sup.cfg.get('nameserver') or _nameserver()
         self.n_accepted = 0
         for ls in listeners:
             ls.setblocking(False)

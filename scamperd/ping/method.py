@@ -147,6 +147,11 @@ class PingMethod(Method):
         are (or None), as scamper's ping_state_payload builds them."""
         cmd = self.cmd
         hdr = 20 + len(self.options) if self.v4 else 40
+        if cmd.tsps:
+            # 20211212 leaves its pre-specified timestamp option out here:
+            # the ICMP, UDP or TCP part is as large as without it, and the
+            # packet (not probe_size) larger by the option's length
+            hdr = 20
         n = cmd.size - hdr - {'icmp': 8, 'tcp': 20, 'udp': 8}[self.kind]
         buf = bytearray()
         if cmd.method == 'icmp-time':
