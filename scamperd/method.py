@@ -30,7 +30,6 @@ either way, goes to ``receive`` as a Reply with ``frame``, ``link`` and
 
 
 class Method:
-    __slots__ = ()      # a method that many tasks run may declare its own
     done = False
     result = None
     tap = 0

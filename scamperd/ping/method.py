@@ -64,11 +64,6 @@ def ip_options(cmd):
 
 
 class PingMethod(Method):
-    # a list of pings has thousands in flight: no __dict__ each
-    __slots__ = ('cmd', 'dst', 'kind', 'v4', 'rng', 'src', 'dl', 'ifindex',
-                 'sport', 'options', 'payload', 'sum_off', 'tcpseq', 'tcpack',
-                 'start_time', 'stop', 'replies', '_result', 'done', 'sent',
-                 'last', 'nreplies', 'quote', 'due', 'task_meta')
 
     def __init__(self, cmd, ctx, rng=None):
         # the copies of a list's command differ only in their destination
