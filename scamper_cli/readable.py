@@ -5,7 +5,7 @@ interpreter or virtualenv under a directory that user cannot enter
 with "No module named ...".  Checked at start instead, with the path
 named."""
 
-import importlib.util
+import importlib.machinery
 import os
 import pwd
 import stat
@@ -22,7 +22,7 @@ def runtime_paths():
     paths += [p for p in sys.path if p.endswith('lib-dynload')]
     for mod in ('pyroute2', 'msgpack', 'prctl'):
         try:        # found, not imported: start-up stays quick
-            spec = importlib.util.find_spec(mod)
+            spec = importlib.machinery.PathFinder.find_spec(mod)
         except (ImportError, ValueError):
             continue
         if spec is not None and spec.origin:
