@@ -145,11 +145,11 @@ def main(argv=None):
         return 1
     for w in warnings:
         sys.stderr.write('scamperd: %s\n' % w)
-    os.environ['SCAMPER_USER'] = cfg['user']
     problem = _outdir(cfg, gid) if cfg['outdir'] else None
     if problem:
         sys.stderr.write('scamperd: %s\n' % problem)
         return 1
+    os.environ['SCAMPER_USER'] = cfg['user']
     return scamper_main.main(scamper_argv(cfg, argv),
                              socket_perms=(cfg['socket_mode'], gid))
 

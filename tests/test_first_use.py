@@ -52,6 +52,8 @@ def test_scamperd_outdir_errors_are_one_line(tmp_path, monkeypatch, capsys):
         "'scamper', or set outdir in the configuration" % tmp_path)
     monkeypatch.undo()
     monkeypatch.chdir(tmp_path)
+    # whatever scamperd sets for the scamper it runs is undone after
+    monkeypatch.setenv('SCAMPER_USER', 'nobody')
     conf = tmp_path / 'c.conf'
     conf.write_text('outdir = /dev/null/x\ngroup =\nsocket = %s/s\n'
                     % tmp_path)
