@@ -8,8 +8,9 @@ scamper 20211212, two tasks whose signatures share a key (the destination
 they probe: scamperd.commands.signature) never run at once: a task blocked
 by a running one waits on it, and when that one ends its waiting tasks go
 back to the front of the queue (the last blocked first, as scamper's
-sources take them back), with no added wait.  Each result comes back formatted and is written whole, by this
-process only, between the cycle-start and cycle-stop records.
+sources take them back), with no added wait.  Each result comes back
+formatted and is written whole, by this process only, between the
+cycle-start and cycle-stop records.
 
 A worker that dies is replaced; the tasks it held are run again (up to
 MAX_TRIES times, then reported on stderr), so a result is never lost and
@@ -76,7 +77,8 @@ class WorkerProcess:
         if pid == 0:                                # the worker
             code = 1
             try:
-                for lo, hi in zip(keep, keep[1:] + [os.sysconf('SC_OPEN_MAX')]):
+                ends = keep[1:] + [os.sysconf('SC_OPEN_MAX')]
+                for lo, hi in zip(keep, ends):
                     os.closerange(lo + 1, hi)
                 target(*args)
                 code = 0
@@ -195,10 +197,10 @@ class Supervisor:
         """``set pps``: the new rate, and the workers it needs (the pool
         grows, it does not shrink)."""
         self.pacer.set_pps(pps)
-        n = self.nworkers
-        if not self.fixed_pool and self._pool_size() > n:
-            self.nworkers = self._pool_size()
-            for i in range(n, self.nworkers):
+        n, want = self.nworkers, self._pool_size()
+        if not self.fixed_pool and want > n:
+            self.nworkers = want
+            for i in range(n, want):
                 self._spawn(i)
 
     def _lost_worker(self, w):
