@@ -526,3 +526,25 @@ def test_https_null(lab_line):
     rx = [wire.parse(4, q.data) for q in t.pkts if q.dir == PKT_DIR_RX]
     assert sum(len(q.data) for q in rx) > 20000       # the encrypted page
     assert any(q.flags & wire.TH_FIN for q in rx)
+
+
+def test_fragments_reassembled(lab_mtu):
+    """dst's server sends without DF (its listener opened under
+    net.ipv4.ip_no_pmtu_disc 1) and r1 fragments its 1500-byte packets for
+    the 1400-byte link: tbit null reads the page from the fragments (each
+    recorded), and pmtud says the server does not set DF (pmtud-nodf)."""
+    forget_pmtu(lab_mtu)
+    with sysctl(lab_mtu, 'net.ipv4.ip_no_pmtu_disc', 1), \
+            contextmanager(_web)(lab_mtu):
+        t = tbit(lab_mtu, 'tbit -t null -m 1460 -u http://dst/big',
+                 lab_mtu.target4)
+        assert result_name(t) == 'null-success'
+        rx = [wire.parse(4, p.data) for p in t.pkts if p.dir == PKT_DIR_RX]
+        assert len([p for p in rx if p.frag]) > 20
+        tx = [wire.parse(4, p.data) for p in t.pkts if p.dir != PKT_DIR_RX]
+        isn = [p for p in rx if p.flags == wire.TH_SYN | wire.TH_ACK][0].seq
+        assert max((p.ack - isn) & 0xffffffff for p in tx) > PAGE
+        t = tbit(lab_mtu, 'tbit -t pmtud -M 1280 -m 1460 -u http://dst/big',
+                 lab_mtu.target4)
+        assert result_name(t) == 'pmtud-nodf'
+    forget_pmtu(lab_mtu)

@@ -9,9 +9,8 @@ ends at once with sys-error, as scamper's ends when it gets no firewall
 entry.
 
 Implemented: every type of the manual page, with the http and bgp
-applications, IPv4 and IPv6; fragments are recorded but not reassembled
-(so pmtud's IPv6 fragment-header technique, -M below 1280, cannot
-succeed).
+applications, IPv4 and IPv6; fragments are recorded and reassembled
+(scamperd/tbit/reass.py), as scamper's are.
 """
 
 import os
@@ -20,6 +19,7 @@ import random
 from scamperd.net import ipopts
 from scamperd.tbit import result as R
 from scamperd.tbit import wire
+from scamperd.tbit.reass import Fragments
 from scamperd.tbit.cmd import (NULL_FO, NULL_FO_EXP, NULL_IPQS_SYN,
                                NULL_IPRR_SYN, NULL_IPTS_SYN, OPTION_SACK,
                                OPTION_TCPTS)
@@ -177,6 +177,7 @@ class TbitMethod(FlowMethod):
         self.timeout = 0.0
         self.ipid = rnd.randrange(65536)
         self.tx = []                  # _Tp to send
+        self.frags = Fragments()
         self.segments = []            # bytearrays of our data to send
         self.sa_seq = 0
         self.snd_nxt = rnd.randrange(65536)
@@ -294,13 +295,19 @@ class TbitMethod(FlowMethod):
             return
         t = self.result
         if p.frag:
-            # recorded, not reassembled (scamper reassembles for pmtud)
+            # every fragment is recorded; the packet goes on once whole
             t.pkts.append(R.TbitPkt(tv=reply.rx, dir=R.PKT_DIR_RX,
                                     data=p.raw))
-            return
+            frag = p
+            p = self._reassemble(p)
+            if p is None:
+                return
+            p.rx = frag.rx
         if not self._ours(p):
             return
-        t.pkts.append(R.TbitPkt(tv=reply.rx, dir=R.PKT_DIR_RX, data=p.raw))
+        if not p.frag and not p.reass:
+            t.pkts.append(R.TbitPkt(tv=reply.rx, dir=R.PKT_DIR_RX,
+                                    data=p.raw))
         func = {SYN: self._dl_syn, FIN: self._dl_fin, DATA: self._dl_data,
                 ZEROWIN: self._dl_zerowin, MOREDATA: self._dl_moredata,
                 BLIND: self._dl_data, PMTUD: self._dl_pmtud,
@@ -1087,7 +1094,7 @@ class TbitMethod(FlowMethod):
         bh = pm.options & R.PMTUD_OPTION_BLACKHOLE
         size = len(p.raw)
         frag = p.frag
-        if not p.data:
+        if not p.data or p.reass:
             skip = True
         elif v4 and not p.df:
             skip = True
@@ -1127,11 +1134,26 @@ class TbitMethod(FlowMethod):
         self.tx.append(_Tp(0, 0, ptb=True))
         self.attempt = 0
 
+    def _reassemble(self, p):
+        """tbit_reassemble: the packet the fragment ``p`` completes, or
+        None.  In pmtud a fragment larger than the MTU being tested was
+        not, in theory, received: it is not held, and the first such
+        fragment goes on as it is, to be answered with a PTB."""
+        if not p.body or p.proto != wire.IPPROTO_TCP:
+            return None
+        t = self.result
+        if t.type == R.TYPE_PMTUD:
+            v4 = p.version == 4
+            mtu = t.data.mtu if v4 or t.data.mtu > 1280 else 1280
+            if (not v4 or p.df) and len(p.raw) > mtu:
+                return p if p.off == 0 and p.sport is not None else None
+        return self.frags.add(p)
+
     def _dl_pmtud(self, p):
         t = self.result
         pm = t.data
         mtu = 0 if len(t.dst) == 16 and pm.mtu < 1280 else pm.mtu
-        fits = self._pmtud_fits(p, mtu)
+        fits = self._pmtud_fits(p, mtu, p.reass)
         if fits is None:
             return
         if fits:
@@ -1156,18 +1178,20 @@ class TbitMethod(FlowMethod):
             self.timeout = p.rx + TIMEOUT_LONG
         self._queue()
 
-    def _pmtud_fits(self, p, mtu):
+    def _pmtud_fits(self, p, mtu, reass=False):
         """How dl_pmtud and dl_blackhole read a packet: None if it is out
         of order (acknowledged, unless too large for ``mtu``), else whether
-        it fits ``mtu`` (0: whether it came in fragments)."""
+        it fits ``mtu`` (0: whether it came in fragments); a reassembled
+        packet fits if ``reass``."""
         if p.seq != self.rcv_nxt:
             if len(p.raw) <= mtu:
                 self._tp()
                 self._queue()
             return None
         if mtu:
-            return len(p.raw) <= mtu or (p.version == 4 and not p.df)
-        return p.frag
+            return reass or len(p.raw) <= mtu or (p.version == 4 and
+                                                   not p.df)
+        return p.frag or p.reass
 
     def _ack_in_order(self, p):
         """Take the in-order packet ``p`` and queue its ACK; True if it

@@ -115,7 +115,10 @@ class Packet:
     fo = None
     fo_exp = None
     data = b''
-    frag = False
+    frag = False        # a fragment: off, mf and body say which
+    reass = False       # reassembled from fragments (see tbit/reass.py)
+    off = 0
+    mf = False
     ipid = 0
     icmp = None          # (type, code, mtu, quoted bytes) of an ICMP error
 
@@ -140,8 +143,10 @@ def parse(version, pkt):
         p.tos, p.ttl = pkt[1], pkt[8]
         p.ipid = (pkt[4] << 8) | pkt[5]
         p.df = bool(pkt[6] & 0x40)
-        off = ((pkt[6] & 0x1f) << 8) | pkt[7]
-        p.frag = bool(pkt[6] & 0x20) or off != 0
+        p.off = (((pkt[6] & 0x1f) << 8) | pkt[7]) * 8
+        p.mf = bool(pkt[6] & 0x20)
+        p.frag = p.mf or p.off != 0
+        p.hl = hl
         body = pkt[hl:total]
     elif version == 6:
         if len(pkt) < 40:
@@ -159,13 +164,19 @@ def parse(version, pkt):
         p.frag = u.frag_id is not None
         if u.frag_id is not None:
             p.ipid = u.frag_id
+            p.off, p.mf = u.frag_offset * 8, u.more
+        p.hl = u.offset
         body = pkt[u.offset:total]
     else:
         return None
     if p.frag:
-        return p
+        # a fragment: its bytes kept for reassembly; only the first one
+        # carries the transport header (read, as scamper's datalink does)
+        p.body = body
+        if p.off:
+            return p
     if p.proto == IPPROTO_TCP:
-        _tcp(p, body)
+        read_tcp(p, body)
     elif p.proto in (1, 58) and len(body) >= 8:
         t, c = body[0], body[1]
         big = (version == 4 and t == 3 and c == 4) or \
@@ -178,7 +189,7 @@ def parse(version, pkt):
     return p
 
 
-def _tcp(p, body):
+def read_tcp(p, body):
     if len(body) < 20:
         p.proto = None
         return
