@@ -15,6 +15,7 @@ import ipaddress
 import re
 
 from scamperd.dealias import result as R
+from scamperd import timeval
 from scamperd.method import CommandError
 from scamperd.ping.cmd import strtoll
 
@@ -23,6 +24,7 @@ _RANGES = {   # option -> (lo, hi)
     't': (1, 255), 'w': (1, 255), 'W': (1, 65535), 'r': (1, 180000),
     'o': (3, 255), 'U': (0, 2**63 - 1)}
 _STR = set('mOpx')
+_TIMES = {'w': 1000000, 'W': 1000, 'r': 1000}  # times: their plain unit
 _OPTIONS = ('nobs', 'shuffle', 'inseq')
 
 NOT_YET = ()
@@ -47,7 +49,8 @@ def _split(words, numeric, strings, what):
         if i + 1 == len(words):
             _err('%s%s needs a parameter' % (what, word))
         v = words[i + 1]
-        if word[1] in numeric and not re.fullmatch(r'-?[0-9]+', v):
+        if word[1] in numeric and word[1] not in _TIMES and \
+                not re.fullmatch(r'-?[0-9]+', v):
             _err('%s%s %s: not a number' % (what, word, v))
         opts.append((word[1], v))
         i += 2
@@ -56,6 +59,11 @@ def _split(words, numeric, strings, what):
 
 def _num(opt, v, ranges, what=''):
     lo, hi = ranges[opt]
+    if opt in _TIMES:
+        try:
+            return timeval.parse(v, _TIMES[opt], _TIMES[opt], lo, hi)
+        except ValueError as e:
+            _err('%s-%s %s: %s' % (what, opt, v, e))
     n = strtoll(v)
     if n < lo or n > hi:
         _err('%s-%s %s: out of range %d..%d' % (what, opt, v, lo, hi))

@@ -11,6 +11,7 @@ defaults are scamper's (scamper/ping/scamper_ping_do.c).
 import ipaddress
 import re
 
+from scamperd import timeval
 from scamperd.method import CommandError
 from scamperd.ping import result as R
 
@@ -130,6 +131,19 @@ def _wait(value):
     return total
 
 
+_UNIT = re.compile(r'[0-9.]+(s|ms|us)')
+
+
+def _time(opt, value, step, lo, hi):
+    """A time option as scamper 2026 reads it (scamperd/timeval.py), in
+    multiples of ``step`` microseconds, within lo..hi of them; a plain
+    number is in seconds."""
+    try:
+        return timeval.parse(value, 1000000, step, lo, hi)
+    except ValueError as e:
+        _err(opt, value, str(e))
+
+
 def _hex(opt, value, maxchars, even):
     if not value or not re.fullmatch(r'[0-9a-fA-F]+', value):
         _err(opt, value, 'not a hexadecimal string')
@@ -222,7 +236,9 @@ def parse(args):
         elif opt == 'F':
             cmd.sport = _num('F', v, 0, 65535)
         elif opt == 'i':
-            cmd.wait_us = _wait(v)
+            # with a unit, as scamper 2026 reads it; else as 20211212
+            cmd.wait_us = _time('i', v, 1, 1000, 20000000) \
+                if _UNIT.fullmatch(v) else _wait(v)
         elif opt == 'm':
             cmd.ttl = _num('m', v, 1, 255)
         elif opt == 'M':
@@ -260,7 +276,8 @@ def parse(args):
             # scamper keeps the low 32 bits of any non-negative value
             cmd.userid = _num('U', v, 0, 2**63 - 1) & 0xffffffff
         elif opt == 'W':
-            timeout = _num('W', v, 1, 255)
+            # whole seconds: 20211212's warts keeps no fraction of them
+            timeout = _time('W', v, 1000000, 1, 255)
         elif opt == 'z':
             cmd.tos = _num('z', v, 0, 255)
 

@@ -12,6 +12,7 @@ optional ``-`` followed by digits, read as C's strtol(.., 0) reads them (so
 import ipaddress
 import re
 
+from scamperd import timeval
 from scamperd.method import CommandError
 from scamperd.trace import result as R
 
@@ -40,7 +41,7 @@ OPTIONS = {
     'O': (True, False), 'p': (True, False), 'P': (True, False),
     'q': (True, True), 'Q': (False, False), 's': (True, True),
     'S': (True, False), 't': (True, True), 'T': (False, False),
-    'U': (True, True), 'w': (True, True), 'W': (True, True),
+    'U': (True, True), 'w': (True, False), 'W': (True, False),
     'z': (True, False), 'Z': (True, False),
 }
 
@@ -149,6 +150,17 @@ def _num(opt, value, bounds, what):
     return v
 
 
+def time_option(opt, value, bounds, what, unit, prefix=''):
+    """A time option (scamperd/timeval.py) in ``unit`` microseconds, within
+    ``bounds`` of them."""
+    lo, _, hi = bounds
+    try:
+        return timeval.parse(value, unit, unit, lo, hi)
+    except ValueError as e:
+        raise CommandError('%sinvalid -%s %s %r: %s' % (prefix, opt, what,
+                                                       value, e))
+
+
 def parse(args):
     """Parse the words after ``trace`` (options, then the target)."""
     opts, rest = split_options(list(args), OPTIONS)
@@ -224,9 +236,10 @@ def parse(args):
                 raise CommandError('invalid -U userid %r' % v)
             cmd.userid = u & 0xffffffff
         elif c == 'w':
-            cmd.wait = _num(c, v, WAIT, 'wait')
+            cmd.wait = time_option(c, v, WAIT, 'wait', 1000000)
         elif c == 'W':
-            cmd.wait_probe = _num(c, v, WAITPROBE, 'wait-probe')
+            cmd.wait_probe = time_option(c, v, WAITPROBE, 'wait-probe',
+                                         10000)
         elif c == 'z':
             gss.append(v)
         elif c == 'Z':

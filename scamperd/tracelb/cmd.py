@@ -9,7 +9,8 @@ id) is always the default one.
 """
 
 from scamperd.method import CommandError
-from scamperd.trace.cmd import parse_addr, split_options, strtol
+from scamperd.trace.cmd import (parse_addr, split_options, strtol,
+                                time_option)
 from scamperd.tracelb.result import METHODS
 
 ATTEMPTS = (1, 2, 5)          # (min, default, max)
@@ -22,7 +23,7 @@ WAITPROBE = (15, 25, 200)     # centiseconds
 WAITTIMEOUT = (1, 5, 10)      # seconds
 
 # option letter -> (takes a value, value is numeric)
-OPTIONS = {c: (True, c not in 'OPr') for c in 'cdfgOPqQrstUwW'}
+OPTIONS = {c: (True, c not in 'OPrwW') for c in 'cdfgOPqQrstUwW'}
 
 
 class TracelbCommand:
@@ -112,9 +113,11 @@ def parse(args):
                 raise CommandError('tracelb: invalid -U userid %r' % v)
             cmd.userid = u & 0xffffffff
         elif c == 'w':
-            cmd.wait_timeout = _num(c, v, WAITTIMEOUT, 'wait-timeout')
+            cmd.wait_timeout = time_option(c, v, WAITTIMEOUT, 'wait-timeout',
+                                           1000000, 'tracelb: ')
         elif c == 'W':
-            cmd.wait_probe = _num(c, v, WAITPROBE, 'wait-probe')
+            cmd.wait_probe = time_option(c, v, WAITPROBE, 'wait-probe', 10000,
+                                         'tracelb: ')
 
     cmd.dst = parse_addr(rest[0], 'target')
     cmd.family = 4 if len(cmd.dst) == 4 else 6
