@@ -53,6 +53,19 @@ def wait_for_socket(proc, path, timeout=20):
         _time.sleep(0.05)
 
 
+def wait_listening(lab, node, port, proc, timeout=20):
+    """Wait until something in ``node`` listens on TCP ``port``; ``proc``,
+    the process that is to listen, must not end first."""
+    import time as _time
+    end = _time.time() + timeout
+    while not lab.run(['ss', '-ltnH', 'sport = :%d' % port], node=node,
+                      capture_output=True, text=True).stdout.strip():
+        assert proc.poll() is None, 'exit %d before listening on %d' % (
+            proc.returncode, port)
+        assert _time.time() < end, 'nothing listens on %d' % port
+        _time.sleep(0.05)
+
+
 def stop_daemon(proc):
     """SIGTERM, then SIGKILL if it is still there after 30 seconds."""
     import signal as _signal

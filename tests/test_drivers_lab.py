@@ -9,7 +9,7 @@ is checked against the lab's TCP stack, as in test_tbit_lab.py.
 sc_tbitpmtud skips every reserved address, and every address a lab may use
 is one, so it is not run here (test_tbit_lab.py runs its tbit command).
 sc_bdrmap needs an IP-to-AS map, a VP's ASN and alias resolution against
-routers of other networks: not run.)"""
+routers of other networks: not run."""
 
 import json
 import os
@@ -20,7 +20,7 @@ import time
 
 import pytest
 
-from ours import SCAMPER, wait_for_socket
+from ours import SCAMPER, stop_daemon, wait_for_socket, wait_listening
 from test_dealias_alias_lab import ROUTERS, TRUE, shared_ipid, v6  # noqa: F401
 from test_tbit_lab import web  # noqa: F401 (fixture)
 
@@ -63,13 +63,8 @@ class Daemons:
         return {who: self.drive(who, argv, **kw) for who in self.procs}
 
     def close(self):
-        for who, p in self.procs.items():
-            p.send_signal(signal.SIGTERM)
-            try:
-                p.wait(30)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        for p in self.procs.values():
+            stop_daemon(p)
 
 
 @pytest.fixture(scope='module')
@@ -243,19 +238,10 @@ def tbit_daemon(web):
             cwd='/', stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             text=True)
         try:
-            for _ in range(400):
-                r = web.run(['ss', '-ltnH', 'sport = :%d' % port],
-                            node='src', capture_output=True, text=True)
-                if r.stdout.strip():
-                    break
-                assert p.poll() is None, p.stderr.read()
-                time.sleep(0.05)
-            else:
-                pytest.fail('no control port')
+            wait_listening(web, 'src', port, p)
             yield web, port, tmp
         finally:
-            p.send_signal(signal.SIGTERM)
-            p.wait(30)
+            stop_daemon(p)
 
 
 def test_sc_tbitblind(tbit_daemon):
@@ -278,4 +264,3 @@ def test_sc_tbitblind(tbit_daemon):
     assert 'sys-error' not in results and 'none' not in results, results
     assert results.count('blind-challenge') >= 3, results
     assert 'icw-success' in results and 'null-success' in results, results
-

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from ours import ours, ours_json, popen_ours, proc_tree
+from ours import ours, ours_json, popen_ours, proc_tree, wait_listening
 from scamperd.tbit import wire
 from scamperd.tbit.result import PKT_DIR_RX, Tbit
 from scamperd.warts import ScamperFile
@@ -63,14 +63,7 @@ def _web(lab_line):
                           'python3', '-c', SERVER],
                          stdout=subprocess.DEVNULL)
     try:
-        for _ in range(200):
-            r = lab_line.run(['ss', '-ltnH', 'sport = :80'], node='dst',
-                             capture_output=True, text=True)
-            if r.stdout.strip():
-                break
-            time.sleep(0.05)
-        else:
-            pytest.fail('the web server did not start')
+        wait_listening(lab_line, 'dst', 80, p)
         yield lab_line
     finally:
         p.terminate()
@@ -342,12 +335,7 @@ def test_bgp_open_answered(lab_line):
     p = subprocess.Popen(['ip', 'netns', 'exec', lab_line.ns('dst'),
                           'python3', '-c', BGP_SERVER])
     try:
-        for _ in range(200):
-            r = lab_line.run(['ss', '-ltnH', 'sport = :179'], node='dst',
-                             capture_output=True, text=True)
-            if r.stdout.strip():
-                break
-            time.sleep(0.05)
+        wait_listening(lab_line, 'dst', 179, p)
         t = tbit(lab_line, 'tbit -p bgp -b 65001', lab_line.target4)
     finally:
         p.terminate()
@@ -540,12 +528,7 @@ def test_https_null(lab_line):
         p = subprocess.Popen(['ip', 'netns', 'exec', lab_line.ns('dst'),
                               'python3', '-c', TLS_SERVER, cert, key])
         try:
-            for _ in range(200):
-                r = lab_line.run(['ss', '-ltnH', 'sport = :443'],
-                                 node='dst', capture_output=True, text=True)
-                if r.stdout.strip():
-                    break
-                time.sleep(0.05)
+            wait_listening(lab_line, 'dst', 443, p)
             t = tbit(lab_line, 'tbit -t null -u https://dst.example/x',
                      lab_line.target4)
         finally:
