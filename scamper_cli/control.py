@@ -13,7 +13,7 @@ import stat
 BACKLOG = 256
 
 
-def _unix(path):
+def _unix(path, mode):
     try:
         st = os.lstat(path)
     except FileNotFoundError:
@@ -33,11 +33,17 @@ def _unix(path):
         finally:
             probe.close()
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    # made with its mode (nothing is changed through the path afterwards,
+    # where a symbolic link may have replaced it)
+    old = os.umask(0o777 & ~mode) if mode is not None else None
     try:
         s.bind(path)
     except OSError:
         s.close()
         raise
+    finally:
+        if old is not None:
+            os.umask(old)
     return s
 
 
@@ -59,13 +65,11 @@ def listen(o, mode=None, group=None):
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind((ip, port))
         for path in paths:
-            s = _unix(path)
+            s = _unix(path, mode)
             socks.append(s)
             _made.append(path)
             if group is not None:
-                os.chown(path, -1, group)
-            if mode is not None:
-                os.chmod(path, mode)
+                os.chown(path, -1, group, follow_symlinks=False)
         for s in socks:
             s.listen(BACKLOG)
             s.set_inheritable(False)
@@ -75,6 +79,13 @@ def listen(o, mode=None, group=None):
             s.close()
         raise
     return [s.detach() for s in socks]
+
+
+def close(o, fds):
+    """Undo listen(): the descriptors closed, the Unix sockets removed."""
+    for fd in fds:
+        os.close(fd)
+    unlink(o)
 
 
 def unlink(o):

@@ -14,6 +14,7 @@ import time
 
 from scamper_cli import control as ctlmod
 from scamper_cli import options as optmod
+from scamper_cli.openfile import open_kept, open_out
 from scamper_cli import readable
 from scamper_priv import helper
 from scamper_priv.client import PrivClient
@@ -28,12 +29,6 @@ def _die(msg):
     sys.stderr.write('scamper: %s\n' % msg)
     sys.stderr.write('usage: see scamper -? for the options\n')
     return EXIT_USAGE
-
-
-def _open_out(path, append=False):
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append
-                                       else os.O_TRUNC)
-    return os.open(path, flags | os.O_CLOEXEC, 0o644)
 
 
 def _file_lines(f, name, make):
@@ -122,8 +117,10 @@ def validate(o):
                 raise CommandError('-I "%s": %s' % (c, e)) from None
 
 
-def main(argv=None, socket_perms=(None, None)):
-    """``socket_perms``: (mode, gid) of the -U socket (scamperd)."""
+def main(argv=None, socket_perms=(None, None), keep_output=False):
+    """``socket_perms``: (mode, gid) of the -U socket; ``keep_output``:
+    the -o file is appended to as the service user (scamperd: see
+    openfile.open_kept)."""
     argv = sys.argv[1:] if argv is None else argv
     try:
         o = optmod.parse(argv)
@@ -154,23 +151,32 @@ def main(argv=None, socket_perms=(None, None)):
         sys.stderr.write('scamper: %s\n' % problem)
         return 1
 
-    # files are opened here, as the user who ran scamper
-    try:
-        out_fd = _open_out(o.outfile) if o.outfile else 1
-        # '-' is stdin, as for scamper's list files
-        files = [(p, sys.stdin.buffer if p == '-' else open(p, 'rb'))
-                 for p in o.files]
-        debug_fd = _open_out(o.debugfile, 'debugfileappend' in o.flags) \
-            if o.debugfile else None
-        pid_fd = _open_out(o.pidfile) if o.pidfile else None
-    except OSError as e:
-        sys.stderr.write('scamper: could not open %s: %s\n'
-                         % (e.filename, e.strerror))
-        return 1
+    # the control socket first: a run that cannot start truncates nothing
     try:
         listeners = ctlmod.listen(o, *socket_perms)
     except OSError as e:
         sys.stderr.write('scamper: control socket: %s\n' % e)
+        return 1
+    # files are opened here, as the user who ran scamper
+    written = ((), ())
+    try:
+        out_fd = 1
+        if o.outfile and keep_output:
+            out_fd, written, note = open_kept(o.outfile, o.format, user)
+            if note:
+                sys.stderr.write('scamper: %s\n' % note)
+        elif o.outfile:
+            out_fd = open_out(o.outfile)
+        # '-' is stdin, as for scamper's list files
+        files = [(p, sys.stdin.buffer if p == '-' else open(p, 'rb'))
+                 for p in o.files]
+        debug_fd = open_out(o.debugfile, 'debugfileappend' in o.flags) \
+            if o.debugfile else None
+        pid_fd = open_out(o.pidfile) if o.pidfile else None
+    except OSError as e:
+        sys.stderr.write('scamper: could not open %s: %s\n'
+                         % (e.filename, e.strerror))
+        ctlmod.close(o, listeners)
         return 1
     if o.daemon:
         ctlmod.daemonize()
@@ -201,7 +207,7 @@ def main(argv=None, socket_perms=(None, None)):
             'cycle': None if listeners else cycle,
             'listeners': [socket.socket(fileno=fd) for fd in listeners],
             'command': o.command, 'outfile': o.outfile,
-            'outcopy': 'outcopy' in o.flags,
+            'outcopy': 'outcopy' in o.flags, 'written': written,
             'monitorname': o.monitorname,
             'data_ids': 'attach-2021' not in o.flags,
             'nameserver': o.nameserver,

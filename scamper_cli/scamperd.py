@@ -21,6 +21,7 @@ and win.  It runs in the foreground: the service manager supervises it.
 
 import grp
 import os
+import pwd
 import sys
 
 from scamper_cli import main as scamper_main
@@ -140,6 +141,10 @@ def main(argv=None):
             gid = grp.getgrnam(cfg['group']).gr_gid if cfg['group'] else None
         except KeyError:
             raise ConfigError("unknown group '%s'" % cfg['group']) from None
+        try:
+            pwd.getpwnam(cfg['user'])
+        except KeyError:
+            raise ConfigError("unknown user '%s'" % cfg['user']) from None
     except ConfigError as e:
         sys.stderr.write('scamperd: %s\n' % e)
         return 1
@@ -151,7 +156,8 @@ def main(argv=None):
         return 1
     os.environ['SCAMPER_USER'] = cfg['user']
     return scamper_main.main(scamper_argv(cfg, argv),
-                             socket_perms=(cfg['socket_mode'], gid))
+                             socket_perms=(cfg['socket_mode'], gid),
+                             keep_output=True)
 
 
 if __name__ == '__main__':

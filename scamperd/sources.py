@@ -73,11 +73,11 @@ class Outfile:
         and its cycles, in file id order (1, 2, ...), a stopped cycle as
         None.  WartsError when ``f`` is damaged or not plain warts."""
         head = f.read(2)
-        f.seek(0)
         if head and head != warts_file.MAGIC.to_bytes(2, 'big'):
             raise warts_file.WartsError('not a plain warts file', 0)
         lists, cycles = [], []
-        for otype, _, obj in warts_file.read_objects(f, APPEND_TYPES):
+        for otype, _, obj in warts_file.decode_frames(
+                warts_file.skim(f, APPEND_TYPES), APPEND_TYPES):
             if otype == warts_file.OBJ_LIST:
                 lists.append(obj)
             elif otype == warts_file.OBJ_CYCLE_STOP:
@@ -304,9 +304,9 @@ class FileSource(Source):
 
     def _advance(self):
         while self.cycle is None or self.pos >= len(self.lines):
-            prev = self.last_cycle = self.cycle
-            self.cycle = None
+            prev, self.cycle = self.cycle, None
             if prev is not None:
+                self.last_cycle = prev
                 self._maybe_close(prev)
             if not self._new_cycle():
                 return False
@@ -379,7 +379,8 @@ class Sources:
     observers of source events (``observe sources``)."""
 
     def __init__(self, default_write, fmt, monitorname=None, hostname=None,
-                 daemon=False, default_name='-', outcopy=False):
+                 daemon=False, default_name='-', outcopy=False,
+                 written=((), ())):
         self.fmt = fmt
         self.outcopy = outcopy      # -O outcopy: all results to the default
         self.monitorname = monitorname
@@ -389,7 +390,8 @@ class Sources:
         self.all = []
         # the default output: named '-', or as scamper after the -o file
         self.default = Outfile(default_name, default_name,
-                               write=default_write, fmt=fmt)
+                               write=default_write, fmt=fmt,
+                               written=written)
         self.outfiles = {default_name: self.default}
         self.observers = []         # callables taking an EVENT line
 

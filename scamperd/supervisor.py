@@ -137,7 +137,8 @@ class Supervisor:
                                hostname=socket.gethostname(),
                                daemon=bool(cfg.get('listeners')),
                                default_name=cfg.get('outfile') or '-',
-                               outcopy=cfg.get('outcopy', False))
+                               outcopy=cfg.get('outcopy', False),
+                               written=cfg.get('written', ((), ())))
         self.sources.add(InputSource(inputs, self.sources.default))
         self.control = None
         self.out_fd = out_fd
@@ -481,6 +482,27 @@ class Supervisor:
             self._signal(signal.SIGTERM, None)
 
     def run(self):
+        try:
+            return self._run()
+        finally:
+            self._close_outputs()
+
+    def _close_outputs(self):
+        """Everything gathered written, compressed streams ended, and
+        every outfile closed: on every way out of run()."""
+        self._flush_out()
+        if self.compress is not None:
+            self._put(self.compress.flush())
+            self.compress = None
+        for out in list(self.sources.outfiles.values()):
+            if out is not self.sources.default:
+                try:
+                    out.close()
+                except OSError as e:
+                    self.err.write('scamper: closing outfile %s: %s\n'
+                                   % (out.path, e))
+
+    def _run(self):
         signal.signal(signal.SIGINT, self._signal)
         signal.signal(signal.SIGTERM, self._signal)
         cycle = self.cfg.get('cycle')
@@ -536,8 +558,6 @@ class Supervisor:
         if cycle is not None:
             cycle.stop = time.time()
             self.sources.default.cycle_stop(cycle)
-        self._flush_out()
-        self._put(self.compress.flush())
         if self.control is not None:
             self.control.close()
         return 1 if self.errors and not self.written else 0

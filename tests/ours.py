@@ -162,16 +162,15 @@ def control_session(sock, lines, timeout=30):
     return items
 
 
-def start_scamperd(lab, settings, node='src'):
-    """scamperd in ``lab``'s ``node`` namespace, its socket, outdir and
-    configuration in a new directory, as user nobody (whose group has
-    the socket), with ``settings`` (text) added to the configuration;
-    returns (process, directory, socket path) once the socket is there."""
+def scamperd_config(settings, tmp=None):
+    """A directory (new unless ``tmp``) holding scamperd's socket, outdir
+    and configuration, as user nobody (whose group has the socket), with
+    ``settings`` (text) added: (directory, socket path, config path)."""
     import grp
     import pwd
     import tempfile
-    import time
-    tmp = tempfile.mkdtemp(prefix='sc-scamperd-')
+    if tmp is None:
+        tmp = tempfile.mkdtemp(prefix='sc-scamperd-')
     nobody = pwd.getpwnam('nobody')
     os.chown(tmp, nobody.pw_uid, nobody.pw_gid)
     os.chmod(tmp, 0o755)
@@ -180,9 +179,21 @@ def start_scamperd(lab, settings, node='src'):
     with open(conf, 'w') as f:
         f.write('socket = %s\ngroup = %s\nuser = nobody\noutdir = %s\n%s'
                 % (sock, grp.getgrgid(nobody.pw_gid).gr_name, tmp, settings))
-    p = subprocess.Popen(['ip', 'netns', 'exec', lab.ns(node),
-                          sys.executable, '-m', 'scamper_cli.scamperd',
-                          '--config', conf], cwd='/',
+    return tmp, sock, conf
+
+
+def scamperd_cmd(lab, conf, node='src'):
+    return ['ip', 'netns', 'exec', lab.ns(node), sys.executable, '-m',
+            'scamper_cli.scamperd', '--config', conf]
+
+
+def start_scamperd(lab, settings, node='src', tmp=None):
+    """scamperd in ``lab``'s ``node`` namespace, configured by
+    scamperd_config(settings, tmp); returns (process, directory, socket
+    path) once the socket is there."""
+    import time
+    tmp, sock, conf = scamperd_config(settings, tmp)
+    p = subprocess.Popen(scamperd_cmd(lab, conf, node), cwd='/',
                          stderr=subprocess.PIPE, text=True)
     end = time.time() + 20
     while not os.path.exists(sock):

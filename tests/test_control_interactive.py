@@ -10,6 +10,7 @@ import pytest
 
 from scamperd import commands
 from scamperd.control import interactive
+from scamperd.control.server import Control
 from scamperd.sources import Sources
 from scamperd.warts import file as warts_file
 
@@ -53,8 +54,7 @@ class FakeCtl:
         return self.check_command(c)
 
     def open_outfile(self, path, append):
-        return os.open(os.path.join(self.tmp, path),
-                       os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        return Control.open_outfile(os.path.join(self.tmp, path), append)
 
     def shutdown(self, how):
         self.shut.append(how)
@@ -301,3 +301,22 @@ def test_source_tasks_lists_running_tasks(tmp_path):
                               'source tasks') == [
         "INFO id 2 source '-' command 'trace 192.0.2.2'",
         "INFO id 7 source 's1' command 'ping -c 4 192.0.2.1'", 'OK']
+
+
+def test_source_progress_after_every_line_is_taken(tmp_path):
+    """A bug: once a source's last line was handed out, each later look
+    forgot the cycle, and `source progress` said done 0 known 0 while its
+    tasks ran."""
+    ctl = FakeCtl(str(tmp_path))
+    (tmp_path / 'l').write_text('192.0.2.1\n192.0.2.2\n')
+    assert interactive.handle(ctl, None, 'source add name s file %s outfile -'
+                              % (tmp_path / 'l')) == ['OK source added']
+    src = ctl.sources.get('s')
+    taken = [ctl.sources.next() for _ in range(2)]
+    assert ctl.sources.next() is None and ctl.sources.next() is None
+    progress = "INFO name 's' type 'file' cycle_id 1 cycles 0 done %d known 2"
+    assert interactive.handle(ctl, None, 'source progress s') == [
+        progress % 0, 'OK']
+    src.done(taken[0][3], b'')
+    assert interactive.handle(ctl, None, 'source progress s') == [
+        progress % 1, 'OK']

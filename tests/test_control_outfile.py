@@ -19,14 +19,7 @@ from scamperd.warts import file as warts_file
 ALLY = pathlib.Path(__file__).parent / 'data' / 'dealias' / 'dealias-ally.warts'
 
 
-class Ctl(FakeCtl):
-    """Opens outfiles as the daemon does (append or truncate), relative
-    to the test's directory."""
-
-    def open_outfile(self, path, append):
-        return os.open(os.path.join(self.tmp, path),
-                       os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC
-                       | (os.O_APPEND if append else os.O_TRUNC), 0o644)
+Ctl = FakeCtl    # opens outfiles as the daemon does, in the test's directory
 
 
 @pytest.fixture

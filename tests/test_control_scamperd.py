@@ -1,15 +1,19 @@
 """scamperd: its configuration file, and the service run in a lab."""
 
+import gzip
+import json
 import os
 import pwd
 import socket
 import stat
 import subprocess
 import sys
+import time
 
 import pytest
 
-from ours import control_session, start_scamperd
+from ours import (control_session, scamperd_cmd, scamperd_config,
+                  start_scamperd, stop_daemon)
 from scamper_cli.scamperd import ConfigError, read_config, scamper_argv
 
 
@@ -115,3 +119,134 @@ def test_systemd_unit_verifies():
     level = float(p.stdout.rsplit('Overall exposure level for '
                                   'scamperd.service: ', 1)[1].split()[0])
     assert level <= 2.6, p.stdout
+
+
+# -- issue 13, items 1-3: the service never destroys results ------------------
+
+def _ctl(sock, *args):
+    p = subprocess.run([sys.executable, '-m', 'scamper_cli.scamperctl',
+                        '-U', sock, *args], capture_output=True, text=True,
+                       timeout=30, cwd='/')
+    return p.stdout
+
+
+def _wait_done(sock, name, n, timeout=60):
+    """Until source ``name`` has finished ``n`` tasks, or finished (a
+    finished source is gone, as in scamper)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        out = _ctl(sock, 'source', 'progress', name)
+        if out == "ERR no source '%s'\n" % name:
+            return
+        done = [int(l.split(' done ')[1].split()[0])
+                for l in out.splitlines() if ' done ' in l]
+        if done and done[0] >= n:
+            return
+        time.sleep(0.1)
+    raise AssertionError('source %s: %s' % (name, out))
+
+
+def _list(tmp, name, addrs):
+    path = os.path.join(tmp, name)
+    with open(path, 'w') as f:
+        f.write(''.join(a + '\n' for a in addrs))
+    return path
+
+
+def _pings(path):
+    """The pings of a warts file, read by Debian's sc_warts2json (which
+    fails on ids that do not go on)."""
+    p = subprocess.run(['sc_warts2json', path], capture_output=True,
+                       text=True, timeout=60)
+    assert p.returncode == 0 and p.stderr == '', p.stderr
+    objs = [json.loads(l) for l in p.stdout.splitlines()]
+    return [o for o in objs if o['type'] == 'ping'], objs
+
+
+def test_scamperd_restart_keeps_results(lab_line):
+    """Each scamperd start truncated the results already collected; now
+    it goes on after them, warts ids continued, and a start refused for a
+    bad setting opens nothing."""
+    p, tmp, sock = start_scamperd(lab_line, 'pps = 100\n')
+    out = os.path.join(tmp, 'scamperd.warts')
+    try:
+        lst = _list(tmp, 'l1', [lab_line.target4])
+        assert _ctl(sock, 'source', 'add', 'name', 's1', 'file', lst,
+                    'command', 'ping -c 1', 'outfile',
+                    out) == 'OK source added\n'
+        _wait_done(sock, 's1', 1)
+    finally:
+        stop_daemon(p)
+    first = open(out, 'rb').read()
+    assert len(_pings(out)[0]) == 1
+    # refused starts: nothing of the file is lost
+    for bad in ('user = nosuchuser\n', 'bogus = 1\n'):
+        _, _, conf = scamperd_config(bad, tmp)
+        r = subprocess.run(scamperd_cmd(lab_line, conf), capture_output=True,
+                           text=True, timeout=60, cwd='/')
+        assert r.returncode == 1 and r.stderr.startswith('scamperd: '), \
+            r.stderr
+        assert open(out, 'rb').read() == first
+    p, _, sock = start_scamperd(lab_line, 'pps = 100\n', tmp=tmp)
+    try:
+        assert _ctl(sock, 'source', 'add', 'name', 's1', 'file', lst,
+                    'command', 'ping -c 1', 'outfile',
+                    out) == 'OK source added\n'
+        _wait_done(sock, 's1', 1)
+    finally:
+        stop_daemon(p)
+    assert open(out, 'rb').read().startswith(first)
+    pings, objs = _pings(out)
+    assert len(pings) == 2
+    cycles = [o for o in objs if o['type'] == 'cycle-start']
+    assert len(cycles) == 2
+
+
+def test_scamperd_refuses_a_planted_output_symlink(lab_line):
+    """A member of the service's group who planted scamperd.warts ->
+    a root file made root truncate it and write warts into it."""
+    tmp, sock, conf = scamperd_config('')
+    secret = os.path.join(tmp, 'secret')
+    with open(secret, 'w') as f:
+        f.write('root data\n')
+    os.chmod(secret, 0o600)
+    os.symlink(secret, os.path.join(tmp, 'scamperd.warts'))
+    r = subprocess.run(scamperd_cmd(lab_line, conf), capture_output=True,
+                       text=True, timeout=60, cwd='/')
+    assert r.returncode == 1
+    assert r.stderr == ('scamper: could not open %s/scamperd.warts: a '
+                        'symbolic link: name the file itself\n' % tmp)
+    assert open(secret).read() == 'root data\n'
+    assert not os.path.exists(sock)
+
+
+@pytest.mark.parametrize('how', ['shutdown done', 'SIGTERM'])
+def test_compressed_outfiles_closed_at_exit(lab_line, how):
+    """A .warts.gz outfile opened over the control socket held 10 bytes
+    and no result after shutdown done or SIGTERM."""
+    p, tmp, sock = start_scamperd(lab_line, 'pps = 20\n')
+    try:
+        assert _ctl(sock, 'outfile', 'open', 'name', 'o1', 'file',
+                    'o1.warts.gz', 'mode', 'truncate') == 'OK\n'
+        n = 3 if how == 'SIGTERM' else 1
+        # one address: its pings (-i 1) run one after the other, so the
+        # source is still running at SIGTERM
+        lst = _list(tmp, 'l1', [lab_line.target4] * (40 if n == 3 else 1))
+        assert _ctl(sock, 'source', 'add', 'name', 's1', 'file', lst,
+                    'command', 'ping -c 2 -i 1', 'outfile',
+                    'o1') == 'OK source added\n'
+        _wait_done(sock, 's1', n)
+        if how == 'SIGTERM':
+            assert "ERR no source" not in _ctl(sock, 'source', 'list', 's1')
+            stop_daemon(p)
+        else:
+            assert _ctl(sock, 'shutdown', 'done') == 'OK\n'
+        assert p.wait(30) == 0
+    finally:
+        stop_daemon(p)
+    with gzip.open(os.path.join(tmp, 'o1.warts.gz')) as f:
+        data = f.read()
+    path = os.path.join(tmp, 'o1.warts')
+    with open(path, 'wb') as f:
+        f.write(data)
+    assert len(_pings(path)[0]) >= n

@@ -366,7 +366,7 @@ def _outfile_open(ctl, arg):
         # scamper reads the file to go on from it; it cannot go on from
         # a damaged or compressed one, nor we compress after it
         try:
-            with open(path, 'rb') as f:
+            with os.fdopen(os.dup(fd), 'rb') as f:
                 written = Outfile.written(f)
             if kind != 'warts':
                 raise WartsError('compressed')

@@ -11,7 +11,7 @@ import selectors
 import socket
 import time
 
-from scamperd import commands
+from scamperd import commands, safeopen
 from scamperd.control import attach, interactive
 from scamperd.control.protocol import LineReader, LineTooLong
 from scamperd.method import CommandError
@@ -242,10 +242,14 @@ class Control:
         self.command = command
         return True
 
-    def open_outfile(self, path, append):
-        flags = os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | (
-            os.O_APPEND if append else os.O_TRUNC)
-        return os.open(path, flags, 0o644)
+    @staticmethod
+    def open_outfile(path, append):
+        """A client's outfile, opened as the service user: a regular file
+        only (a FIFO would block the service, a device is no place for
+        results); read and written when appended to."""
+        flags = os.O_CREAT | (os.O_RDWR | os.O_APPEND if append
+                              else os.O_WRONLY | os.O_TRUNC)
+        return safeopen.open_file(path, flags, follow=True)
 
     def lss_clear(self, name):
         return self.sup.lss_clear(name)

@@ -14,6 +14,7 @@ adding a type is one module that calls ``register``.
 
 import importlib
 import io
+import os
 import struct
 import zlib
 
@@ -194,6 +195,35 @@ def frames(f, off=0):
             raise truncated(otype, len(body), length, off)
         off = body_off + length
         yield otype, body_off, body
+
+
+MAX_SKIMMED = 1 << 20      # bytes in one object skim() reads
+
+
+def skim(f, types):
+    """frames() over a plain warts file ``f`` that can seek, reading the
+    bodies of objects of ``types`` only (at most MAX_SKIMMED bytes each)
+    and seeking over the rest: a file is checked whole in time and memory
+    that do not grow with the lengths its objects declare."""
+    size = os.fstat(f.fileno()).st_size
+    off = f.seek(0)
+    while off < size:
+        head = f.read(8)
+        if len(head) < 8:
+            raise WartsError('truncated object header', off)
+        magic, otype, length = HEADER.unpack(head)
+        check_header(magic, otype, off)
+        body_off = off + 8
+        if body_off + length > size:
+            raise truncated(otype, size - body_off, length, off)
+        if otype in types:
+            if length > MAX_SKIMMED:
+                raise WartsError('object of %d bytes (type %d) is too '
+                                 'large' % (length, otype), off)
+            yield otype, body_off, f.read(length)
+        else:
+            f.seek(length, io.SEEK_CUR)
+        off = body_off + length
 
 
 def check_header(magic, otype, off):
