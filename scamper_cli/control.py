@@ -96,8 +96,13 @@ def unlink(o):
             pass
 
 
-def daemonize():
-    """-D: leave the terminal and the parent, as a daemon does."""
+JOURNAL = '/run/systemd/journal/stdout'
+
+
+def daemonize(debug_fd=None):
+    """-D: leave the terminal and the parent, as a daemon does.  What
+    scamper writes on stderr (errors, a crash's reason) then goes to the
+    -d file, or else to the journal where there is one."""
     if os.fork() > 0:
         os._exit(0)
     os.setsid()
@@ -108,3 +113,26 @@ def daemonize():
     for fd in (0, 1, 2):
         os.dup2(null, fd)
     os.close(null)
+    if debug_fd is not None:
+        os.dup2(debug_fd, 2)
+        return
+    log = _journal_stream('scamper')
+    if log is not None:
+        os.dup2(log.fileno(), 2)
+        log.close()
+
+
+def _journal_stream(ident):
+    """A stream into the journal, as systemd gives a service's stderr
+    (its stream protocol: a header of seven lines), or None."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.connect(JOURNAL)
+        # identifier, unit, priority (3: error), level prefix, and no
+        # copy to syslog, kmsg or the console
+        s.sendall(('%s\n\n3\n0\n0\n0\n0\n' % ident).encode())
+        s.shutdown(socket.SHUT_RD)
+    except OSError:
+        s.close()
+        return None
+    return s

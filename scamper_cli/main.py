@@ -102,6 +102,21 @@ def build_inputs(o, files):
     return gen()
 
 
+def run_reporting(fn, who):
+    """fn(), and if it raises, its reason and where on stderr (which -D
+    points at the -d file or the journal), and status 1: a crash is never
+    a bare message, nor lost."""
+    try:
+        return fn()
+    except Exception as e:      # noqa: BLE001 reported whole, then exit
+        import traceback
+        sys.stderr.write('scamper: %s stopped on an internal error: %s: %s\n'
+                         % (who, type(e).__name__, e))
+        sys.stderr.write(''.join(traceback.format_exc()))
+        sys.stderr.flush()
+        return 1
+
+
 def validate(o):
     """Check the default command and every command given on the command
     line before anything starts."""
@@ -179,7 +194,7 @@ def main(argv=None, socket_perms=(None, None), keep_output=False):
         ctlmod.close(o, listeners)
         return 1
     if o.daemon:
-        ctlmod.daemonize()
+        ctlmod.daemonize(debug_fd)
 
     inputs = build_inputs(o, files)
     now = time.time()
@@ -214,7 +229,7 @@ def main(argv=None, socket_perms=(None, None), keep_output=False):
         }
         sup = Supervisor(PrivClient(priv_sock), inputs, out_fd, cfg,
                          signal_fd=signal_fd)
-        return sup.run()
+        return run_reporting(sup.run, 'the supervisor')
 
     try:
         return helper.run(child, user=user,

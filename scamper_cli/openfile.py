@@ -70,6 +70,13 @@ def _aside(path, kind):
     raise OSError(errno.EEXIST, 'no free name to keep it under', path)
 
 
+def _lstat(path):
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
+
+
 def open_kept(path, fmt, user):
     """scamperd's output: (descriptor, what it holds as Outfile.written
     wants it, a message or None), opened as ``user`` for appending.  Text
@@ -81,7 +88,17 @@ def open_kept(path, fmt, user):
     note = None
     with _As(pw):
         flags = os.O_RDWR | os.O_CREAT | os.O_APPEND
-        fd = open_file(path, flags)
+        try:
+            fd = open_file(path, flags)
+        except PermissionError:
+            st = _lstat(path)
+            if not (st and stat.S_ISREG(st.st_mode) and st.st_uid == 0):
+                raise
+            # root's, from a scamperd that wrote its output as root
+            kept = _aside(path, fmt)
+            os.rename(path, kept)
+            note = '%s kept as %s: it is root\'s' % (path, kept)
+            fd = open_file(path, flags | os.O_EXCL)
         written = ((), ())
         if os.fstat(fd).st_size > 0 and fmt != 'text' and fmt != 'json':
             why = 'it is compressed'

@@ -94,13 +94,27 @@ def drop_to_user(user):
         raise PrivError('could not drop root')
 
 
-def drop_helper_caps():
+def drop_helper(user):
+    """The helper becomes ``user`` too, keeping only CAP_NET_RAW and
+    CAP_NET_ADMIN: no file of root's is open to it any more.  It is not
+    dumpable, so the unprivileged side (the same user) can neither trace
+    it nor take its descriptors through /proc."""
+    pw = pwd.getpwnam(user)
     keep = (prctl.CAP_NET_RAW, prctl.CAP_NET_ADMIN)
     prctl.capbset.limit(*keep)          # needs CAP_SETPCAP: first
-    prctl.cap_effective.limit(*keep)    # effective must stay <= permitted
+    prctl.set_keepcaps(True)            # permitted survives the setuid
+    os.setgroups([])
+    os.setresgid(pw.pw_gid, pw.pw_gid, pw.pw_gid)
+    os.setresuid(pw.pw_uid, pw.pw_uid, pw.pw_uid)
     prctl.cap_inheritable.limit()
     prctl.cap_permitted.limit(*keep)
+    prctl.cap_effective.net_raw = True  # cleared by the setuid: raised
+    prctl.cap_effective.net_admin = True
+    prctl.set_keepcaps(False)
+    prctl.set_dumpable(False)
     prctl.set_no_new_privs(1)
+    if os.getuid() == 0 or os.geteuid() == 0:
+        raise PrivError('could not drop root')
 
 
 def firewall_request(fw, owner, req):
@@ -131,61 +145,80 @@ def serve(first_channel, fw=None):
 
 
 def _serve(first_channel, fw):
+    """One request at a time from whichever channel has one.  A channel
+    that does not read its replies is closed rather than waited for (the
+    others would wait with it), and running out of descriptors refuses a
+    request, never ends the helper."""
     sel = selectors.DefaultSelector()
     sel.register(first_channel, selectors.EVENT_READ)
-    channels = 1
-    while channels:
+    channels = [1]
+
+    def drop(ch):
+        sel.unregister(ch)
+        if fw is not None:
+            fw.release(ch)
+        ch.close()
+        channels[0] -= 1
+
+    while channels[0]:
         for key, _ in sel.select():
             ch = key.fileobj
-            try:
-                req, fd = recv_msg(ch)
-            except ValueError as e:
-                _reply(ch, {'ok': False, 'error': str(e)})
+            reply, s = _answer(ch, fw, channels[0])
+            if reply is None:
+                drop(ch)
                 continue
-            except OSError:
-                req, fd = None, None
-            if req is None and fd is None:
-                sel.unregister(ch)
-                if fw is not None:
-                    fw.release(ch)
-                ch.close()
-                channels -= 1
-                continue
-            if fd is not None:          # nobody sends us descriptors
-                os.close(fd)
-                _reply(ch, {'ok': False, 'error': 'unexpected descriptor'})
-                continue
-            if req.get('op') in ('fw-add', 'fw-del'):
-                try:
-                    _reply(ch, firewall_request(fw, ch, req))
-                except Exception:
-                    _reply(ch, {'ok': False, 'error': 'request failed'})
-                continue
-            try:
-                reply, s = handle_request(req)
-            except OSError as e:
-                _reply(ch, {'ok': False, 'error': e.strerror or str(e)})
-                continue
-            except Exception:           # never let a request end the helper
-                _reply(ch, {'ok': False, 'error': 'request failed'})
-                continue
-            if reply['ok'] and req.get('op') == 'channel':
-                if channels >= MAX_CHANNELS:
-                    _reply(ch, {'ok': False, 'error': 'too many channels'})
-                    continue
-                mine, theirs = socket.socketpair(socket.AF_UNIX,
-                                                 socket.SOCK_SEQPACKET)
+            if s is not None and reply.get('channel'):
+                del reply['channel']
+                mine, s = s
                 sel.register(mine, selectors.EVENT_READ)
-                channels += 1
-                s = theirs
-            _reply(ch, reply, s)
+                channels[0] += 1
+            if not _reply(ch, reply, s):
+                drop(ch)
+
+
+def _answer(ch, fw, channels):
+    """(reply, socket to pass or None) for the next request on ``ch``;
+    (None, None) when the channel has ended.  For a new channel, the
+    socket is (helper's end, client's end) and the reply says 'channel'."""
+    try:
+        req, fd = recv_msg(ch)
+    except ValueError as e:
+        return {'ok': False, 'error': str(e)}, None
+    except OSError:
+        return None, None
+    if req is None and fd is None:
+        return None, None
+    if fd is not None:          # nobody sends us descriptors
+        os.close(fd)
+        return {'ok': False, 'error': 'unexpected descriptor'}, None
+    if req.get('op') in ('fw-add', 'fw-del'):
+        try:
+            return firewall_request(fw, ch, req), None
+        except Exception:
+            return {'ok': False, 'error': 'request failed'}, None
+    try:
+        reply, s = handle_request(req)
+        if reply['ok'] and req.get('op') == 'channel':
+            if channels >= MAX_CHANNELS:
+                return {'ok': False, 'error': 'too many channels'}, None
+            pair = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            return dict(reply, channel=True), pair
+    except OSError as e:
+        return {'ok': False, 'error': e.strerror or str(e)}, None
+    except Exception:           # never let a request end the helper
+        return {'ok': False, 'error': 'request failed'}, None
+    return reply, s
 
 
 def _reply(ch, reply, s=None):
+    """Send the reply without waiting; False when the channel is gone or
+    does not read (its buffer is full)."""
     try:
-        send_msg(ch, reply, s.fileno() if s is not None else None)
+        send_msg(ch, reply, s.fileno() if s is not None else None,
+                 socket.MSG_DONTWAIT)
+        return True
     except OSError:
-        pass
+        return False
     finally:
         if s is not None:
             s.close()
@@ -230,7 +263,7 @@ def run(child_main, user='nobody', keep_fds=(), firewall=None):
             rc = e.code if isinstance(e.code, int) else 1
         except BaseException as e:     # report and exit, never return
             try:
-                sys.stderr.write('scamper: %s\n' % (e,))
+                sys.stderr.write('scamper: %s: %s\n' % (type(e).__name__, e))
             except Exception:
                 pass
         finally:
@@ -252,7 +285,7 @@ def run(child_main, user='nobody', keep_fds=(), firewall=None):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda s, f: _pass_on(sig_w, s))
     signal.signal(signal.SIGHUP, lambda s, f: _pass_on(sig_w, s))
-    drop_helper_caps()
+    drop_helper(user)
     serve(mine, fw)
     while True:
         try:

@@ -40,15 +40,15 @@ SOCKET_KINDS = {
 }
 
 
-def send_msg(sock, obj, fd=None):
+def send_msg(sock, obj, fd=None, flags=0):
     data = msgpack.packb(obj, use_bin_type=True)
     if len(data) > MAX_MSG:
         raise ValueError('message too long')
     if fd is None:
-        sock.sendmsg([data])
+        sock.sendmsg([data], [], flags)
     else:
         sock.sendmsg([data], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
-                               array.array('i', [fd]))])
+                               array.array('i', [fd]))], flags)
 
 
 def recv_msg(sock):

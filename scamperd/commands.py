@@ -123,7 +123,16 @@ def _parse(line):
     parser = _parser(name)
     if parser is None:
         raise CommandError("unknown command '%s'" % name)
-    return parser(words[1:])
+    try:
+        return parser(words[1:])
+    except CommandError:
+        raise
+    except (ValueError, TypeError, OverflowError, IndexError,
+            KeyError) as e:
+        # a parser that let one through: the command is refused, never
+        # the service stopped
+        raise CommandError('%s: cannot parse it (%s: %s)'
+                           % (name, type(e).__name__, e)) from None
 
 
 def signature(cmd):

@@ -9,6 +9,7 @@ to its outfile (or, when attached, back over its connection).
 """
 
 import os
+import sys
 import time
 
 from scamperd import listcycle, output
@@ -47,6 +48,7 @@ class Outfile:
         self.fmt = fmt
         self._write = write
         self._z = None
+        self.error = None          # the write error that stopped it
         if write is None and fmt in output.WARTS:
             self._z = output.compressor(fmt)
         lists, cycles = written
@@ -89,21 +91,38 @@ class Outfile:
     def write(self, data):
         if self._write is not None:
             return self._write(data)
+        if self.fd is None:
+            return          # closed (outfile close) while a task still ran
         if self._z is not None:
             data = self._z.compress(data)
         self._put(data)
 
     def _put(self, data):
         view = memoryview(data)
-        while view:
+        while view and self.error is None:
             try:
                 view = view[os.write(self.fd, view):]
             except InterruptedError:
                 continue
+            except OSError as e:
+                # a full disk or a failing device: said once, and the
+                # service goes on (its other outputs are not affected)
+                self.error = e
+                sys.stderr.write('scamper: outfile %s (%s): %s: results for '
+                                 'it are lost from now on\n'
+                                 % (self.name, self.path, e.strerror))
+                sys.stderr.flush()
 
     def ids(self, cycle):
+        """The (list, cycle) ids of ``cycle`` in this file.  For a cycle
+        the file did not start (-O outcopy's copies, or a running source's
+        file after `outfile swap`), as scamper's writer, the first result
+        is preceded by its list (if new) and a cycle definition record."""
+        key = warts_cycle.cycle_key(cycle)
+        if key not in self.cycles:
+            self._new_cycle(cycle, warts_file.OBJ_CYCLE_DEF)
         return (self.lists[warts_cycle.list_key(cycle.list)],
-                self.cycles[warts_cycle.cycle_key(cycle)])
+                self.cycles[key])
 
     def cycle_start(self, cycle):
         if self.fmt not in output.WARTS:
@@ -112,14 +131,6 @@ class Outfile:
         if warts_cycle.cycle_key(cycle) in self.cycles:
             return                     # an unstopped cycle of the file
         self._new_cycle(cycle, warts_file.OBJ_CYCLE_START)
-
-    def declare(self, cycle):
-        """In warts, the ids of a result of a cycle this file did not start
-        (-O outcopy's copies): as scamper's writer, the first one is
-        preceded by its list (if new) and a cycle definition record."""
-        if warts_cycle.cycle_key(cycle) not in self.cycles:
-            self._new_cycle(cycle, warts_file.OBJ_CYCLE_DEF)
-        return self.ids(cycle)
 
     def _new_cycle(self, cycle, otype):
         data = b''
@@ -137,8 +148,9 @@ class Outfile:
         if self.fmt not in output.WARTS:
             self.write(output.cycle_stop(cycle, self.fmt))
             return
-        self.write(warts_cycle.cycle_stop_record(
-            self.cycles.pop(warts_cycle.cycle_key(cycle)), cycle.stop))
+        cid = self.cycles.pop(warts_cycle.cycle_key(cycle), None)
+        if cid is not None:     # none: not in this file (outfile swap)
+            self.write(warts_cycle.cycle_stop_record(cid, cycle.stop))
 
     def close(self):
         if self.fd is not None:
@@ -196,6 +208,13 @@ class Source:
         """(tasks done, tasks known) of the cycle being run."""
         return self.issued - self.outstanding, self.issued
 
+    def started_task(self, tag):
+        """Task ``tag`` started (or ended before it could)."""
+
+    def waiting(self):
+        """True when not ready only until tasks it gave start."""
+        return False
+
 
 class InputSource(Source):
     """The command line's -i/-I/-f input, results to the default output."""
@@ -237,16 +256,63 @@ class InputSource(Source):
         self._end = True
 
 
+def _count_lines(f, max_line):
+    """The address lines (neither blank nor a # comment) of file ``f``
+    from its start, which it is left at: read in large blocks, each line
+    looked at only in a block that has blanks, comments or carriage
+    returns (so a line longer than ``max_line``, skipped when read, may be
+    counted in a block without those)."""
+    n = 0
+    carry = b''
+    skip = False                    # in a line too long to count
+    f.seek(0)
+    while True:
+        chunk = f.read(1 << 20)
+        if not chunk:
+            break
+        data = carry + chunk
+        if skip:
+            nl = data.find(b'\n')
+            if nl < 0:
+                carry = b''
+                continue
+            data, skip = data[nl + 1:], False
+        cut = data.rfind(b'\n') + 1
+        whole, carry = data[:cut], data[cut:]
+        if len(carry) > max_line:
+            carry, skip = b'', True
+        if any(c in whole for c in (b'#', b'\n\n', b'\r', b' ', b'\t')) \
+                or whole[:1] == b'\n':
+            n += sum(1 for line in whole.split(b'\n')
+                     if line.strip() and not line.strip().startswith(b'#')
+                     and len(line) < max_line)
+        else:
+            n += whole.count(b'\n')
+    tail = carry.strip()
+    if tail and not tail.startswith(b'#'):
+        n += 1
+    f.seek(0)
+    return n
+
+
 class FileSource(Source):
     """A managed source (``source add``): the addresses in a file, each
     run with the source's command, ``cycles`` times (0: forever), the file
-    re-read at each cycle when ``autoreload`` is on."""
+    re-opened at each cycle when ``autoreload`` is on, else read again
+    from its start.
+
+    The file is read as a stream, a line at a time (at most MAX_LINE
+    bytes; a longer one is skipped), so its size costs no memory.  A new
+    cycle starts only once every task of the one before has started (as
+    the supervisor says through ``started``): a short list run for ever
+    cannot race ahead of its tasks, nor pile them up waiting."""
 
     kind = 'file'
+    MAX_LINE = 8192
 
     def __init__(self, sources, name, path, command, out, priority=1,
                  descr=None, list_id=0, cycle_id=1, cycles=1,
-                 autoreload=False):
+                 autoreload=False, err=None):
         super().__init__(name, priority)
         self.sources = sources
         self.path = path
@@ -257,31 +323,89 @@ class FileSource(Source):
         self.cycle_id = cycle_id
         self.cycles = cycles
         self.autoreload = autoreload
+        self.err = err
         self.list = listcycle.ScamperList(id=list_id, name=name, descr=descr,
                                           monitor=sources.monitorname)
-        self.lines = None
-        self.pos = 0
+        self.f = None
+        self.lineno = 0            # lines of the file read in this cycle
+        self.pos = 0               # tasks taken in this cycle
+        self.known = None          # the cycle's tasks, once all are read
+        self.total = None          # and as counted when it started
+        self._line = None          # the next task's (where, address)
+        self.unstarted = 0         # tasks taken, not started yet
         self.cycle = None          # the cycle being read
         self.last_cycle = None     # the one before it
+        self.last_pos = 0          # and its tasks
         self.open_cycles = {}      # cycle -> tasks not finished
         self.started = False
         self.stopped = False
 
-    def _load(self):
-        with open(self.path, 'rb') as f:
-            raw = f.read()
-        lines = []
-        for n, line in enumerate(raw.decode('utf-8', 'replace')
-                                 .splitlines(), 1):
-            line = line.strip()
+    @staticmethod
+    def open(path):
+        """The file of a source: a regular file only (/dev/zero or a FIFO
+        would fill or freeze the service), never blocking."""
+        from scamperd import safeopen
+        return os.fdopen(safeopen.open_file(path, os.O_RDONLY, follow=True),
+                         'rb')
+
+    def _rewind(self):
+        """The file from its start for a new cycle; False (the source
+        ends, the reason on stderr) when it cannot be read."""
+        try:
+            if self.f is None or self.autoreload:
+                f = self.open(self.path)
+                if self.f is not None:
+                    self.f.close()
+                self.f = f
+            else:
+                self.f.seek(0)
+        except OSError as e:
+            self._complain('cannot read %s: %s' % (self.path, e.strerror))
+            return False
+        self.lineno = self.pos = 0
+        self.known = None
+        self._line = None
+        try:
+            self.total = _count_lines(self.f, self.MAX_LINE)
+        except OSError:
+            self.total = None
+        return True
+
+    def _complain(self, msg):
+        if self.err is not None:
+            self.err.write('scamper: source %s: %s\n' % (self.name, msg))
+            self.err.flush()
+
+    def _peek(self):
+        """The next task's (where, address) in this cycle, or None."""
+        while self._line is None and self.known is None:
+            try:
+                raw = self.f.readline(self.MAX_LINE + 1)
+            except OSError as e:
+                self._complain('reading %s: %s' % (self.path, e.strerror))
+                raw = b''
+            if not raw:
+                self.known = self.pos
+                break
+            self.lineno += 1
+            if len(raw) > self.MAX_LINE and not raw.endswith(b'\n'):
+                while raw and not raw.endswith(b'\n'):
+                    raw = self.f.readline(self.MAX_LINE)
+                self._complain('%s:%d: line longer than %d bytes' % (
+                    self.path, self.lineno, self.MAX_LINE))
+                continue
+            line = raw.decode('utf-8', 'replace').strip()
             if line and not line.startswith('#'):
-                lines.append(('%s:%d' % (self.path, n), line))
-        self.lines = lines
+                self._line = ('%s:%d' % (self.path, self.lineno), line)
+        return self._line
 
     def _new_cycle(self):
         """Start the next cycle; False when none is left."""
         if self.stopped or (self.started and self.cycles == 0
                             and self._finite):
+            return False
+        if not self._rewind():
+            self.stopped = True
             return False
         if not self.started:
             self._finite = self.cycles != 0
@@ -290,9 +414,6 @@ class FileSource(Source):
             self.cycle_id += 1
         if self._finite:
             self.cycles -= 1
-        if self.lines is None or self.autoreload:
-            self._load()
-        self.pos = 0
         self.cycle = listcycle.Cycle(self.list, id=self.cycle_id,
                                      start=time.time(),
                                      hostname=self.sources.hostname)
@@ -303,14 +424,15 @@ class FileSource(Source):
         return True
 
     def _advance(self):
-        while self.cycle is None or self.pos >= len(self.lines):
+        while self.cycle is None or self._peek() is None:
             prev, self.cycle = self.cycle, None
             if prev is not None:
-                self.last_cycle = prev
+                self.last_cycle, self.last_pos = prev, self.pos
                 self._maybe_close(prev)
-            if not self._new_cycle():
+            if self.unstarted or not self._new_cycle():
                 return False
-            if not self.lines and self.cycles == 0 and not self._finite:
+            if self._peek() is None and self.cycles == 0 \
+                    and not self._finite:
                 self.stopped = True        # an empty file, forever: stop
         return True
 
@@ -318,13 +440,29 @@ class FileSource(Source):
         return self._advance()
 
     def exhausted(self):
-        return not self._advance()
+        # with every task started, only the end of the cycles stops it
+        return not self._advance() and not self.unstarted
 
     def take(self):
-        where, addr = self.lines[self.pos]
+        where, addr = self._peek()
+        self._line = None
         self.pos += 1
+        self.unstarted += 1
         self.open_cycles[self.cycle] += 1
         return where, '%s %s' % (self.command, addr), self.cycle
+
+    def started_task(self, cycle):
+        self.unstarted -= 1
+
+    def waiting(self):
+        return self.unstarted > 0 and not self.stopped and not (
+            self._finite and self.cycles == 0)
+
+    def next_cycle(self):
+        """``source cycle``: the rest of this cycle's file is skipped."""
+        if self.cycle is not None:
+            self._line = None
+            self.known = self.pos
 
     def cycle_of(self, cycle):
         return cycle
@@ -348,18 +486,31 @@ class FileSource(Source):
             self.out.cycle_stop(cycle)
 
     def progress(self):
+        """(done, known) in the cycle being run; known is the file's
+        address lines counted when the cycle started (at least those read
+        since)."""
         cycle = self.cycle or self.last_cycle
-        if cycle is None or self.lines is None:
+        if cycle is None:
             return 0, 0
-        if cycle is self.cycle:
-            return self.pos - self.open_cycles[cycle], len(self.lines)
         left = self.open_cycles.get(cycle, 0)
-        return len(self.lines) - left, len(self.lines)
+        if cycle is self.cycle:
+            known = self.known
+            if known is None:
+                known = max(self.pos + (self._line is not None),
+                            self.total or 0)
+            return self.pos - left, known
+        return self.last_pos - left, self.last_pos
 
     def drop_pending(self):
         self.stopped = True
+        self._line = None
         if self.cycle is not None:
-            self.pos = len(self.lines)
+            self.known = self.pos
+
+    def close(self):
+        if self.f is not None:
+            self.f.close()
+            self.f = None
 
     def info(self, cycles=None):
         s = 'name %s' % _q(self.name)
@@ -418,6 +569,11 @@ class Sources:
             self.all.remove(src)
             if isinstance(src, FileSource):
                 src.out.refcnt -= 1
+                src.close()
+
+    def started(self, src, tag):
+        """A task of ``src`` started, or ended without starting."""
+        src.started_task(tag)
 
     def next(self):
         """(source, where, line, tag) for the next task, or None."""
@@ -443,12 +599,15 @@ class Sources:
         if self.outcopy and getattr(src, 'out', None) is not self.default:
             copy = meta['copy'] = {'fmt': self.default.fmt}
             if self.default.fmt in output.WARTS:
-                copy['warts'] = self.default.declare(src.cycle_of(tag))
+                copy['warts'] = self.default.ids(src.cycle_of(tag))
         return meta
 
-    def done(self, src, tag, data, copy=None):
+    def done(self, src, tag, data, copy=None, started=True):
         """A task of ``src`` ended: ``data`` its result formatted for its
-        source, ``copy`` for the default output (-O outcopy)."""
+        source, ``copy`` for the default output (-O outcopy); ``started``
+        False when it ended before it started."""
+        if not started:
+            src.started_task(tag)
         src.outstanding -= 1
         src.done(tag, data)
         if copy:
@@ -474,4 +633,4 @@ class Sources:
         """No source will give another task."""
         if self.daemon and not self.closing:
             return False
-        return not any(s.ready() for s in self.all)
+        return not any(s.ready() or s.waiting() for s in self.all)

@@ -29,7 +29,7 @@ import zlib
 
 import prctl
 
-from scamperd import commands, output
+from scamperd import commands, landlock, output
 from scamperd.sources import InputSource, Sources
 from scamperd.ipc import Channel
 from scamperd.method import CommandError
@@ -38,6 +38,7 @@ from scamperd.worker import old_gc, quiet_gc, worker_main
 
 MAX_TRIES = 3
 MAX_DEFERRED = 10000
+MAX_HELD = 10000        # tasks waiting on a running one with their address
 # A worker process sends this many packets per second on one core (with the
 # kernel's work for each); the pool has one worker per WORKER_PPS asked, at
 # most one per CPU: every worker wakes for its own send slots, so a pool
@@ -156,10 +157,12 @@ class Supervisor:
             os.set_blocking(signal_fd, False)
             self.sel.register(signal_fd, selectors.EVENT_READ, ('signal', None))
         self.workers = []
+        self.respawn = {}                    # worker index -> when to try
         self.queue = collections.deque()     # validated, not dispatched
         self.deferred = collections.deque()  # waiting for their worker
         self.active = {}                     # id -> TaskRecord
         self.sigs = {}                       # signature key -> its task
+        self.held = 0                        # tasks in waiters lists
         self.lss_names = set()               # local stop sets in workers
         self.next_id = 1
         self._out = []                       # output not written yet
@@ -169,21 +172,30 @@ class Supervisor:
         self.errors = 0
         self.written = 0
         self.out_gone = False           # the output's reader went away
+        self.stopped_by = None          # the signal that stopped the run
+        self.halted = 0                 # tasks running when it came
 
     # -- workers -----------------------------------------------------------
 
     def _spawn(self, index):
         sup_end, worker_end = socket.socketpair(socket.AF_UNIX,
                                                 socket.SOCK_STREAM)
-        priv_chan = self.priv.new_channel()
-        backlog = int(self.pacer.pps * BACKLOG_SECONDS / self.nworkers)
-        wcfg = {'format': self.fmt, 'sport': self.cfg['sport'],
-                'backlog': min(max(2, backlog), 1000)}
-        proc = WorkerProcess(_worker_entry,
-                             (worker_end, priv_chan, self.pacer, wcfg),
-                             (worker_end.fileno(), priv_chan.fileno()))
-        worker_end.close()
-        priv_chan.close()
+        priv_chan = None
+        try:
+            priv_chan = self.priv.new_channel()
+            backlog = int(self.pacer.pps * BACKLOG_SECONDS / self.nworkers)
+            wcfg = {'format': self.fmt, 'sport': self.cfg['sport'],
+                    'backlog': min(max(2, backlog), 1000)}
+            proc = WorkerProcess(_worker_entry,
+                                 (worker_end, priv_chan, self.pacer, wcfg),
+                                 (worker_end.fileno(), priv_chan.fileno()))
+        except OSError:
+            sup_end.close()
+            raise
+        finally:
+            worker_end.close()
+            if priv_chan is not None:
+                priv_chan.close()
         w = WorkerHandle(proc, Channel(sup_end), index)
         self.sel.register(w.chan, selectors.EVENT_READ, ('chan', w))
         self.sel.register(proc.sentinel, selectors.EVENT_READ, ('exit', w))
@@ -212,6 +224,13 @@ class Supervisor:
         w.proc.join(1)
         if w.proc.is_alive():
             w.proc.kill()
+        code = w.proc.exitcode
+        how = ('killed by %s' % signal.Signals(-code).name if code < 0
+               else 'exit %d' % code) if code is not None else 'hung'
+        self.err.write('scamper: worker %d (pid %d) ended (%s) with %d '
+                       'tasks%s\n' % (w.index, w.proc.pid, how, len(w.tasks),
+                                      ': they run again' if w.tasks else ''))
+        self.err.flush()
         self.workers.remove(w)
         self.pacer.repair()
         # the local stop sets it held are gone with it
@@ -228,7 +247,22 @@ class Supervisor:
             rec.worker = None
             self.queue.appendleft(rec)
         if not self.stopping or self.active:
-            self._spawn(w.index)
+            self._respawn(w.index)
+
+    def _respawn(self, index):
+        """A worker for ``index`` again; when one cannot be made now (no
+        descriptor, no memory), tried again each second meanwhile, its
+        tasks waiting."""
+        try:
+            self._spawn(index)
+        except OSError as e:
+            if index not in self.respawn:
+                self.err.write('scamper: cannot start a worker: %s; trying '
+                               'again each second\n' % e)
+                self.err.flush()
+            self.respawn[index] = time.time() + 1.0
+        else:
+            self.respawn.pop(index, None)
 
     # -- input -------------------------------------------------------------
 
@@ -249,7 +283,7 @@ class Supervisor:
                 self.errors += 1
                 self.err.write('scamper: %s: %s\n' % (where, e))
                 self.err.flush()
-                self.sources.done(src, tag, None)
+                self.sources.done(src, tag, None, started=False)
                 continue
             # traces that share a doubletree local stop set run in the same
             # worker, where that set lives
@@ -273,6 +307,7 @@ class Supervisor:
                 if other.waiters is None:
                     other.waiters = []
                 other.waiters.append(rec)
+                self.held += 1
                 return True
         return False
 
@@ -288,7 +323,9 @@ class Supervisor:
                 return rec
         while True:
             if not self.queue:
-                if self.input_done or self.stopping or not self._read_one():
+                # no more read while too many wait (a list of one address)
+                if self.input_done or self.stopping \
+                        or self.held >= MAX_HELD or not self._read_one():
                     return None
             rec = self.queue.popleft()
             if rec.home is not None and rec.home != w.index:
@@ -310,6 +347,8 @@ class Supervisor:
                 if rec is None:
                     break           # nothing for this worker; maybe for the next
                 rec.tries += 1
+                if rec.tries == 1:
+                    self.sources.started(rec.source, rec.tag)
                 rec.worker = w
                 self.active[rec.id] = rec
                 for key in rec.sig:
@@ -334,6 +373,7 @@ class Supervisor:
                 del sigs[key]
         if rec.waiters:
             self.queue.extendleft(rec.waiters)
+            self.held -= len(rec.waiters)
         rec.waiters = None
         if rec.worker is not None:
             rec.worker.tasks.discard(rec.id)
@@ -343,7 +383,7 @@ class Supervisor:
         self.err.write('scamper: %s: %s\n' % (rec.where, msg))
         self.err.flush()
         self._release(rec)
-        self.sources.done(rec.source, rec.tag, None)
+        self.sources.done(rec.source, rec.tag, None, started=rec.tries > 0)
 
     # -- messages from workers ------------------------------------------------
 
@@ -408,7 +448,7 @@ class Supervisor:
         without a control socket stops as on SIGTERM."""
         self.out_gone = True
         if not self.cfg.get('listeners'):
-            self._signal(signal.SIGTERM, None)
+            self._stop()
 
     # -- control socket (scamperd/control) ---------------------------------------
 
@@ -419,21 +459,35 @@ class Supervisor:
             if pred(rec):
                 rec.worker.chan.send({'t': 'halt', 'id': rec.id})
                 return True
-        for q in self._waiting():
+        return self.drop_tasks(pred, first=True) > 0
+
+    def drop_tasks(self, pred, first=False):
+        """Forget the tasks not started yet for which ``pred(rec)`` holds
+        (only the first one when ``first``); how many were."""
+        n = 0
+        for q, held in self._waiting():
+            keep = []
             for rec in q:
-                if pred(rec):
-                    q.remove(rec)
-                    self.sources.done(rec.source, rec.tag, None)
-                    return True
-        return False
+                if (n == 0 or not first) and pred(rec):
+                    n += 1
+                    self.held -= held
+                    self.sources.done(rec.source, rec.tag, None,
+                                      started=rec.tries > 0)
+                else:
+                    keep.append(rec)
+            if len(keep) != len(q):
+                q.clear()
+                q.extend(keep)
+        return n
 
     def _waiting(self):
-        """Every list of tasks not started yet."""
-        yield self.queue
-        yield self.deferred
+        """Every list of tasks not started yet, and 1 for the lists of
+        held tasks."""
+        yield self.queue, 0
+        yield self.deferred, 0
         for rec in list(self.active.values()):
             if rec.waiters:
-                yield rec.waiters
+                yield rec.waiters, 1
 
     def _lss_home(self, name):
         return zlib.crc32(name.encode()) % self.lss_pool
@@ -456,16 +510,26 @@ class Supervisor:
         self.sources.closing = True
         if how in ('flush', 'now'):
             self.sources.drop_pending()
-            for q in self._waiting():
-                for rec in q:
-                    self.sources.done(rec.source, rec.tag, None)
-                q.clear()
+            self.drop_tasks(lambda rec: True)
         if how == 'now':
-            self._signal(signal.SIGTERM, None)
+            self._stop()
 
     # -- main loop -------------------------------------------------------------
 
     def _signal(self, signum, frame):
+        """SIGTERM or SIGINT (or SIGTERM/SIGHUP the helper passed on)."""
+        if self.stopped_by is None:
+            try:
+                self.stopped_by = signal.Signals(signum).name
+            except ValueError:
+                self.stopped_by = 'signal %d' % signum
+        self._stop()
+
+    def _stop(self):
+        """Halt every running task (each still gives its result), start
+        nothing more, and end the run."""
+        if not self.stopping:
+            self.halted = len(self.active)
         self.stopping = True
         for w in self.workers:
             for tid in list(w.tasks):
@@ -478,8 +542,31 @@ class Supervisor:
             return
         if not data:                    # the helper is gone
             self.sel.unregister(fd)
-        if data or not self.stopping:
-            self._signal(signal.SIGTERM, None)
+            if self.stopped_by is None:
+                self.stopped_by = 'the privileged helper going away'
+            self._stop()
+            return
+        self._signal(data[0], None)
+
+    def _stop_status(self, status):
+        """The exit status, and a word on stderr, when a signal cut the
+        run short: a daemon stops as asked (0); a run whose input was not
+        all done says so and exits 1."""
+        if self.stopped_by is None:
+            return status
+        left = not self.input_done or self.queue or self.deferred
+        if self.cfg.get('listeners'):
+            self.err.write('scamper: stopped by %s (%d tasks halted)\n'
+                           % (self.stopped_by, self.halted))
+        elif self.halted or left:
+            self.err.write('scamper: stopped by %s: %d tasks halted '
+                           'part-way%s\n' % (
+                               self.stopped_by, self.halted,
+                               ', the rest of the input not run'
+                               if left else ''))
+            status = 1
+        self.err.flush()
+        return status
 
     def run(self):
         try:
@@ -521,6 +608,12 @@ class Supervisor:
         gc_due = quiet_gc()
         while True:
             gc_due = old_gc(gc_due)
+            now = time.time()
+            if self.control is not None:
+                self.control.tick(now)
+            for index, when in list(self.respawn.items()):
+                if now >= when:
+                    self._respawn(index)
             self._dispatch()
             self._flush_out()
             for w in self.workers:
@@ -560,9 +653,16 @@ class Supervisor:
             self.sources.default.cycle_stop(cycle)
         if self.control is not None:
             self.control.close()
-        return 1 if self.errors and not self.written else 0
+        return self._stop_status(
+            1 if self.errors and not self.written else 0)
 
 
 def _worker_entry(worker_end, priv_chan, pacer, cfg):
     prctl.set_pdeathsig(signal.SIGTERM)
+    # a worker reads Python's files and writes none: its sockets come
+    # from the helper, its results go to the supervisor
+    try:
+        landlock.confine()
+    except OSError as e:
+        sys.stderr.write('scamper: worker not confined: %s\n' % e)
     worker_main(worker_end, priv_chan, pacer, cfg)

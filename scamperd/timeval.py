@@ -7,7 +7,8 @@ digits as the unit leaves microseconds for (`1.5ms` yes, `1.0005ms` no)."""
 
 import re
 
-_TIME = re.compile(r'([0-9]+)(?:\.([0-9]+))?(s|ms|us)?')
+# more digits than 18 would pass any bound: not a time
+_TIME = re.compile(r'([0-9]{1,18})(?:\.([0-9]+))?(s|ms|us)?')
 _SUFFIX = {'s': 1000000, 'ms': 1000, 'us': 1}
 _NAMES = {1000000: 's', 1000: 'ms', 1: 'us'}
 
@@ -22,7 +23,7 @@ def fromstr(text, unit):
     if suffix:
         unit = _SUFFIX[suffix]
     us = int(whole) * unit
-    if frac and int(frac):
+    if frac and frac.strip('0'):
         places = len(str(unit)) - 1         # fraction digits the unit allows
         if len(frac) > places:
             return None

@@ -139,6 +139,10 @@ class Worker:
         except (CommandError, RouteError, OSError) as e:
             self.sup.send({'t': 'error', 'id': tid, 'msg': str(e)})
             return True
+        except Exception as e:      # noqa: BLE001 a bug: this task only
+            self.sup.send({'t': 'error', 'id': tid, 'msg': 'internal error '
+                           'starting it: %s: %s' % (type(e).__name__, e)})
+            return True
         method.task_meta = meta
         self.engine.add(tid, method)
         return True

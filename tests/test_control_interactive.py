@@ -2,6 +2,7 @@
 it in the transcripts of /work/shared/docs/control-protocol.md (§7.1,
 §7.2), the daemon's side replaced by a stand-in and a real Sources."""
 
+import io
 import os
 import re
 import struct
@@ -30,9 +31,13 @@ class FakeCtl:
         self.events = []
         self.shut = []
         self.tmp = tmp
+        self.err = io.StringIO()
 
     def window_active(self):
         return 0
+
+    def forget_source(self, src):
+        pass        # no supervisor queue here: sources.next() is it
 
     def running_tasks(self):
         from types import SimpleNamespace as T
@@ -208,10 +213,11 @@ def test_transcript_sources_and_outfiles(tmp_path, monkeypatch):
     taken = []
 
     def run():
-        # the supervisor: take every task now; finish them at FINISH, each
-        # "result" an object of an unknown warts type holding the ids the
-        # worker was told to refer to
+        # the supervisor: take and start every task now; finish them at
+        # FINISH, each "result" an object of an unknown warts type holding
+        # the ids the worker was told to refer to
         while (got := ctl.sources.next()) is not None:
+            ctl.sources.started(got[0], got[3])
             taken.append(got)
         if finish[0]:
             for src, where, line, tag in taken:

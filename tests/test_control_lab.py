@@ -573,6 +573,62 @@ def test_daemonize_with_pidfile(lab_line):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def test_daemon_says_what_happens_in_the_debug_file(lab_line):
+    """With -D, stderr is /dev/null: a worker's death, or a crash, was
+    said nowhere.  Now it goes to the -d file (or the journal)."""
+    from ours import ours, proc_tree
+    tmp = tempfile.mkdtemp(prefix='sc-ctl-d-')
+    sock, pidfile = os.path.join(tmp, 's'), os.path.join(tmp, 'pid')
+    dbg = os.path.join(tmp, 'debug')
+    pid = None
+    try:
+        ours(lab_line, '-D', '-U', sock, '-e', pidfile, '-d', dbg,
+             timeout=20)
+        end = time.time() + 20
+        while not os.path.exists(sock) or not os.path.getsize(pidfile):
+            assert time.time() < end
+            time.sleep(0.05)
+        with open(pidfile) as f:
+            pid = int(f.read())
+        worker = [q for q in proc_tree(pid) if q != pid][0]
+        os.kill(worker, signal.SIGKILL)
+        said = '(pid %d) ended (killed by SIGKILL)' % worker
+        while said not in open(dbg).read():
+            assert time.time() < end, open(dbg).read()
+            time.sleep(0.05)
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(sock)
+            assert _lines(control_session(s, ['shutdown done'], 10)) == \
+                ['OK']
+        while os.path.exists('/proc/%d' % pid):
+            assert time.time() < end + 20
+            time.sleep(0.05)
+    finally:
+        _stop_daemon(pid)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_attach_client_that_half_closes_gets_its_results(daemon, lab_line):
+    """A client that sent its commands and shut its side down lost every
+    result; EOF now means `done`."""
+    with daemon.connect() as s:
+        s.sendall(('attach format json\nping -c 2 -i 0.5 %s\n'
+                   'ping -c 1 %s\n' % (lab_line.target4, lab_line.src4)
+                   ).encode())
+        s.shutdown(socket.SHUT_WR)
+        s.settimeout(20)
+        stream, items = ControlStream(), []
+        while True:
+            data = s.recv(65536)
+            if not data:
+                break
+            items += stream.feed(data)
+    objs = [_payload(i) for i in items if i[0] == 'data']
+    assert [o['type'] for o in objs] == ['cycle-start', 'ping', 'ping',
+                                         'cycle-stop']
+    assert sorted(o['ping_sent'] for o in objs[1:3]) == [1, 2]
+
+
 def _stop_daemon(pid):
     """If the daemon outlived a failed test, end it: SIGTERM to its helper
     (the supervisor's parent), which passes it on."""

@@ -32,6 +32,12 @@ def test_first_response():
     (['-i', 'r1'], 'no address'),
     (['-i', 'r1', '192.0.2.2', 'x'], 'unexpected words'),
     (['-i', 'r1', 'foo'], 'not an IP address'),
+    # a NUL made workers die until other clients' tasks were given up
+    (['-i', '\0', '192.0.2.2'], "x00': not an interface name"),
+    (['-i', 'a b', '192.0.2.2'], 'not an interface name'),
+    (['-i', '..', '192.0.2.2'], 'not an interface name'),
+    (['-i', 'x' * 16, '192.0.2.2'], 'not an interface name'),
+    (['-i', 'r1:0', '192.0.2.2'], 'not an interface name'),
     (['-i', 'r1', '-q', '0', '192.0.2.2'], 'out of range 1..65535'),
     (['-i', 'r1', '-q', '65536', '192.0.2.2'], 'out of range'),
     (['-i', 'r1', '-o', '-1', '192.0.2.2'], 'out of range 0..65535'),

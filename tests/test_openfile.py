@@ -197,3 +197,16 @@ def test_append_check_skims_a_file_declaring_a_huge_object(shared):
             Outfile.written(f)
     assert 'truncated object (type 1, 92 of 4294967280 bytes)' in str(e.value)
 
+
+def test_kept_output_of_root_from_an_older_scamperd(shared):
+    """An older scamperd wrote its output as root: the service user cannot
+    append to it, so it is kept aside and a new one started."""
+    path = shared / 'scamperd.warts'
+    path.write_bytes(b'old')
+    os.chmod(path, 0o640)
+    fd, written, note = openfile.open_kept(str(path), 'warts', 'nobody')
+    os.close(fd)
+    kept = [p for p in os.listdir(shared) if p != path.name]
+    assert note == "%s kept as %s: it is root's" % (path, shared / kept[0])
+    assert (shared / kept[0]).read_bytes() == b'old'
+    assert os.stat(path).st_uid == NOBODY.pw_uid

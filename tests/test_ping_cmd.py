@@ -5,7 +5,8 @@ import pytest
 
 from scamperd.method import CommandError
 from scamperd.ping import result as R
-from scamperd.ping.cmd import parse, strtoll
+from scamperd.ping.cmd import parse
+from scamperd.strtol import strtol as strtoll
 
 V4, V6 = '192.0.2.9', '2001:db8::9'
 

@@ -2,7 +2,9 @@
 dropping for real (the suite runs as root)."""
 
 import os
+import resource
 import socket
+import time
 
 import msgpack
 import pytest
@@ -153,3 +155,69 @@ def test_run_drops_privileges_in_the_child_and_keeps_two_caps():
 def test_run_refuses_an_unknown_user():
     with pytest.raises(KeyError):
         helper.run(lambda c, s: 0, user='no-such-user-here')
+
+
+def _serving(limit=None):
+    """helper.serve() in a child process (its descriptors limited to
+    ``limit``): (pid, client channel)."""
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    pid = os.fork()
+    if pid == 0:
+        a.close()
+        try:
+            if limit:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+            helper.serve(b)
+        finally:
+            os._exit(0)
+    b.close()
+    return pid, a
+
+
+def _exited_cleanly(pid):
+    _, st = os.waitpid(pid, 0)
+    return os.WIFEXITED(st) and os.WEXITSTATUS(st) == 0
+
+
+def test_a_channel_flood_at_the_descriptor_limit_is_refused_not_fatal():
+    """Asking for channels until the helper had no descriptor left ended
+    it (EMFILE outside its try), and with it every measurement."""
+    pid, a = _serving(limit=40)
+    client = PrivClient(a)
+    chans, errors = [], set()
+    for _ in range(60):
+        try:
+            chans.append(client.new_channel())
+        except OSError as e:
+            errors.add(str(e))
+    assert chans and errors == {'Too many open files'}
+    for ch in chans:
+        ch.close()
+    s = client.open_socket('icmp4')       # still serving
+    s.close()
+    a.close()
+    assert _exited_cleanly(pid)
+
+
+def test_a_channel_that_does_not_read_is_closed_not_waited_for():
+    """A channel that sent requests and read none of the replies blocked
+    the helper in sendmsg() for every other channel."""
+    pid, a = _serving()
+    other = PrivClient(a).new_channel()
+    greedy = PrivClient(a).new_channel()
+    greedy.setblocking(False)
+    req = msgpack.packb({'op': 'socket', 'kind': 'nonsense'})
+    for _ in range(100000):
+        try:
+            greedy.send(req)
+        except BlockingIOError:
+            time.sleep(0.001)
+        except OSError:                    # closed by the helper
+            break
+    else:
+        raise AssertionError('the helper kept the channel')
+    s = PrivClient(other).open_socket('icmp4')
+    s.close()
+    for ch in (other, greedy, a):
+        ch.close()
+    assert _exited_cleanly(pid)

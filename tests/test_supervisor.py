@@ -4,6 +4,8 @@ signatures (scamper_task.c, scamper_sources.c), with no hold time."""
 import os
 
 from scamperd import commands
+from scamperd import supervisor as supmod
+from scamperd.sources import FileSource
 from scamperd.supervisor import Supervisor, WorkerHandle
 
 
@@ -19,6 +21,9 @@ def start(sup, w):
     """The next task the supervisor would start, as _dispatch does."""
     rec = sup._next_task(w)
     if rec is not None:
+        rec.tries += 1
+        if rec.tries == 1:
+            sup.sources.started(rec.source, rec.tag)
         sup.active[rec.id] = rec
         for key in rec.sig:
             sup.sigs[key] = rec
@@ -92,3 +97,72 @@ def test_a_sniff_never_blocks():
                          'sniff -S 192.0.2.1 icmp[icmpid] == 1',
                          'ping 192.0.2.1'])
     assert [start(sup, w).id for _ in range(3)] == [1, 2, 3]
+
+
+def test_tasks_held_on_one_address_are_bounded(monkeypatch):
+    """A list of one address read on while every task waited on the first
+    (issue 13): reading stops at MAX_HELD waiting tasks."""
+    monkeypatch.setattr(supmod, 'MAX_HELD', 5)
+    sup, w = supervisor(['ping -c 1 192.0.2.1'] * 100)
+    t1 = start(sup, w)
+    assert start(sup, w) is None and start(sup, w) is None
+    assert sup.held == 5 and len(t1.waiters) == 5 and sup.next_id == 7
+    sup._release(t1)
+    assert sup.held == 0 and len(sup.queue) == 5
+
+
+def _forever_source(sup, tmp_path, lines):
+    path = tmp_path / 'list'
+    path.write_text(''.join(a + '\n' for a in lines))
+    cycles = []
+    sup.sources.observers.append(
+        lambda e: cycles.append(e) if ' source cycle ' in e else None)
+    sup.sources.daemon = True
+    src = FileSource(sup.sources, 's', str(path), 'ping -c 1',
+                     sup.sources.default, cycles=0)
+    sup.sources.add(src)
+    return src, cycles
+
+
+def test_a_source_run_for_ever_does_not_race_ahead(tmp_path):
+    """cycles 0 with two addresses started 5 243 cycles in 12 s: now a
+    cycle starts only once every task of the one before has started."""
+    sup, w = supervisor([])
+    src, cycles = _forever_source(sup, tmp_path, ['192.0.2.1'] * 2)
+    t1 = start(sup, w)
+    for _ in range(100):
+        assert start(sup, w) is None
+    assert len(cycles) == 1 and sup.held == 1
+    sup._release(t1)
+    start(sup, w)               # the second line: cycle 1 all started
+    for _ in range(100):        # cycle 2's two lines wait on it
+        assert start(sup, w) is None
+    assert len(cycles) == 2 and sup.held == 2
+
+
+def test_source_delete_forgets_its_tasks_not_started(tmp_path):
+    """After source delete a source's queued tasks still ran."""
+    sup, w = supervisor([])
+    src, _ = _forever_source(sup, tmp_path, ['192.0.2.1'] * 3 + ['192.0.2.2'])
+    t1 = start(sup, w)
+    assert start(sup, w).line == 'ping -c 1 192.0.2.2'
+    assert sup.held == 2
+    src.drop_pending()
+    sup.sources.remove(src)
+    assert sup.drop_tasks(lambda rec: rec.source is src) == 2
+    assert sup.held == 0 and not t1.waiters
+    assert src.outstanding == 2 and src.unstarted == 0
+
+
+def test_shutdown_done_waits_for_the_cycles_a_source_has_left(tmp_path):
+    """With shutdown done, a source whose next cycle waits for its tasks to
+    start is not taken for finished."""
+    sup, w = supervisor([])
+    src, cycles = _forever_source(sup, tmp_path, ['192.0.2.1'] * 2)
+    src.cycles = 2
+    sup.shutdown('done')
+    t1 = start(sup, w)
+    assert start(sup, w) is None and not sup.input_done
+    sup._release(t1)
+    sup._release(start(sup, w))
+    assert start(sup, w) is not None and len(cycles) == 2

@@ -203,13 +203,12 @@ def test_starts_with_least_privilege(machine):
     uid = m.run('id', '-u', m.conf['user']).stdout.strip()
     for pid in pids:
         st = m.status(pid)
+        assert st['Uid'].split() == [uid] * 4, st
         if pid == main:
-            # the helper: root, raw sockets and nothing else
+            # the helper: the service user too, raw sockets and nothing else
             caps = (1 << CAP_NET_ADMIN) | (1 << CAP_NET_RAW)
-            assert st['Uid'].split() == ['0'] * 4, st
         else:
             caps = 0
-            assert st['Uid'].split() == [uid] * 4, st
         assert st['Gid'].split() == [gid] * 4 and st['Groups'] == '', st
         for key in ('CapPrm', 'CapEff', 'CapBnd'):
             assert int(st[key], 16) == caps, (key, st)

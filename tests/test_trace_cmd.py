@@ -5,7 +5,8 @@ import pytest
 
 from scamperd.method import CommandError, Context
 from scamperd.trace import result as R
-from scamperd.trace.cmd import parse, strtol
+from scamperd.strtol import strtol
+from scamperd.trace.cmd import parse
 from scamperd.trace.method import TraceMethod
 from simnet import A
 
@@ -194,3 +195,19 @@ def test_real_scamper_rejects_the_same(lab_line):
         assert p.returncode == 255 and '"trace"' not in p.stdout, cmd
         checked += 1
     assert checked >= 40
+
+
+def test_strtol_saturates_as_c_does():
+    """A 5 000-digit number raised ValueError (Python's limit on digits
+    converted) out of the parsers; C's strtol saturates instead."""
+    assert strtol('9' * 5000) == (1 << 63) - 1
+    assert strtol('-' + '9' * 5000) == -(1 << 63)
+    assert strtol('0x' + 'f' * 5000) == (1 << 63) - 1
+    assert strtol('0' * 5000 + '17') == 15
+    assert strtol('9223372036854775807') == (1 << 63) - 1
+    assert strtol('-9223372036854775808') == -(1 << 63)
+    assert strtol(' \t+42x') == 42 and strtol('\u00a042') == 0
+    with pytest.raises(CommandError, match='must be'):
+        P('-q %s 192.0.2.9' % ('1' * 5000))
+    with pytest.raises(CommandError, match='not a time'):
+        P('-w %s 192.0.2.9' % ('1' * 5000))

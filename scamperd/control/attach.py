@@ -21,6 +21,11 @@ from scamperd.method import CommandError
 from scamperd.sources import Source
 from scamperd.warts import cycle as warts_cycle
 
+# commands a client may send ahead of MORE (scamper's clients send one
+# per MORE): more gets ERR, not memory
+MAX_PENDING = 10000
+MAX_PENDING_BYTES = 4 << 20
+
 PARAMS_2021 = ('format', 'priority')
 PARAMS_NEW = ('list_id', 'cycle_id', 'descr', 'monitor', 'name')
 FORMATS = ('warts', 'json')
@@ -60,11 +65,12 @@ class Attach(Source):
     kind = 'control'
 
     def __init__(self, p, peer, send, close, monitor=None, hostname=None,
-                 ids=True):
+                 ids=True, congested=lambda: False):
         super().__init__(p.get('name', peer), p.get('priority', 1))
         self.fmt = p['format']
         self.send = send
         self.close = close
+        self.congested = congested    # no task starts while it says so
         self.ids = ids or any(k in p for k in PARAMS_NEW)
         self.list = listcycle.ScamperList(
             id=p.get('list_id', 0), name=self.name, descr=p.get('descr'),
@@ -73,6 +79,7 @@ class Attach(Source):
                                      start=time.time(), hostname=hostname)
         self.next_id = 1
         self.pending = collections.deque()    # (task id, line), not taken
+        self.pending_bytes = 0
         self.running = set()                  # task ids taken, not done
         self.more = False                     # a MORE not used yet
         self.ending = False                   # done received / gone
@@ -107,6 +114,10 @@ class Attach(Source):
             self._more()            # a halted pending task frees room
             return
         try:
+            if len(self.pending) >= MAX_PENDING or \
+                    self.pending_bytes + len(text) > MAX_PENDING_BYTES:
+                raise CommandError('%d commands wait already (send one when '
+                                   'MORE comes)' % len(self.pending))
             commands.parse(text)
         except CommandError as e:
             # scamper 2026 gives the reason, 20211212 did not
@@ -117,7 +128,9 @@ class Attach(Source):
             return
         tid = self.next_id
         self.next_id += 1
-        self.pending.append((tid, text.strip()))
+        line = text.strip()
+        self.pending.append((tid, line))
+        self.pending_bytes += len(line)
         self.more = False
         self.send(b'OK id-%d\n' % tid)
 
@@ -126,9 +139,10 @@ class Attach(Source):
             tid = int(arg, 10)
         except ValueError:
             return b'ERR usage: halt [id]\n'
-        for i, (t, _) in enumerate(self.pending):
+        for i, (t, text) in enumerate(self.pending):
             if t == tid:
                 del self.pending[i]
+                self.pending_bytes -= len(text)
                 return b'OK halted %d\n' % tid
         if tid in self.running and self.halter(tid):
             return b'OK halted %d\n' % tid
@@ -139,6 +153,9 @@ class Attach(Source):
     # -- Source ---------------------------------------------------------------
 
     def ready(self):
+        return bool(self.pending) and not self.congested()
+
+    def waiting(self):
         return bool(self.pending)
 
     def exhausted(self):
@@ -146,6 +163,7 @@ class Attach(Source):
 
     def take(self):
         tid, text = self.pending.popleft()
+        self.pending_bytes -= len(text)
         self.running.add(tid)
         self._more()
         return '%s id-%d' % (self.name, tid), text, tid
@@ -160,6 +178,7 @@ class Attach(Source):
 
     def drop_pending(self):
         self.pending.clear()
+        self.pending_bytes = 0
 
     def progress(self):
         return self.issued - self.outstanding, self.issued + len(self.pending)

@@ -8,7 +8,8 @@ need the supervisor or the connection."""
 
 import os
 
-from scamperd.control.protocol import pairs, params, quote, strtol, words
+from scamperd.control.protocol import pairs, params, quote, words
+from scamperd.strtol import strtol
 from scamperd.sources import FileSource, Outfile
 from scamperd.warts.codec import WartsError
 
@@ -203,10 +204,11 @@ def _source(ctl, conn, rest):
             return ["ERR no source '%s'" % name if sub == 'cycle' else
                     "ERR unknown source '%s'" % name]
         if sub == 'cycle':
-            s.pos = len(s.lines or ())  # the next take starts a new cycle
+            s.next_cycle()      # the next take starts a new cycle
             return ['OK']
         s.drop_pending()
         srcs.remove(s)
+        ctl.forget_source(s)    # its tasks not started yet go at once
         srcs.event('source delete %s' % quote(name))
         return ["OK source '%s' deleted" % name]
     return ["ERR unhandled command '%s'" % sub]
@@ -295,12 +297,12 @@ def _source_add(ctl, arg):
     if not ctl.check_command(command):
         return ["ERR source add param 'command' failed"]
     try:
-        open(got['file'], 'rb').close()
+        FileSource.open(got['file']).close()
     except OSError:
         return ['ERR could not alloc source']
     src = FileSource(srcs, got['name'], got['file'], command, out,
                      descr=got.get('descr'), autoreload=SWITCH[reload],
-                     **nums)
+                     err=ctl.err, **nums)
     srcs.add(src)
     return ['OK source added']
 
@@ -445,8 +447,8 @@ def _outfile(ctl, conn, rest):
             # 20211212 names the missing one with a null pointer
             return ["ERR unknown outfile '(null)'"]
         # the files change places, each with its state (warts ids)
-        for attr in ('path', 'fd', '_write', '_z', 'fmt', 'n_lists',
-                     'n_cycles', 'lists', 'cycles'):
+        for attr in ('path', 'fd', '_write', '_z', 'error', 'fmt',
+                     'n_lists', 'n_cycles', 'lists', 'cycles'):
             va, vb = getattr(a, attr), getattr(b, attr)
             setattr(a, attr, vb)
             setattr(b, attr, va)

@@ -86,30 +86,6 @@ def pairs(ws, allowed):
     return got, None
 
 
-def strtol(text):
-    """The number C's strtol(text, NULL, 0) gives, as scamper's
-    string_tolong takes it: leading spaces, a sign, 0x for hex and 0 for
-    octal, digits up to the first other character (none: 0)."""
-    s = text.lstrip(' \t\n\v\f\r')
-    sign = -1 if s[:1] == '-' else 1
-    s = s[1:] if s[:1] in '+-' else s
-    base = 10
-    if s[:2].lower() == '0x' and s[2:3] and s[2:3] in _HEX:
-        base, s = 16, s[2:]
-    elif s[:1] == '0':
-        base = 8
-    n = 0
-    for ch in s:
-        d = _HEX.find(ch.lower())
-        if d < 0 or d >= base:
-            break
-        n = n * base + d
-    return sign * n
-
-
-_HEX = '0123456789abcdef'
-
-
 def quote(value):
     """How scamper shows a string in INFO and EVENT lines."""
     return "'%s'" % value

@@ -2,11 +2,25 @@
 
 Runs in the supervisor's single-threaded loop: every socket is
 non-blocking and registered in the supervisor's selector with a handler.
-Each connection has bounded buffers: a line longer than MAX_LINE, or a
-client that lets more than MAX_WBUF bytes of replies pile up, loses its
-connection; nothing one client does can hold up another."""
+Nothing one client does can hold up another, or take the memory or the
+descriptors the service needs:
+- a line longer than MAX_LINE closes the connection;
+- a client that does not read what is sent to it is not read from (and,
+  attached, has no more of its tasks started) once PAUSE_WBUF bytes wait
+  for it; one that lets MAX_WBUF pile up anyway (observe events) is
+  closed, and so is the one holding most when all together hold
+  TOTAL_WBUF;
+- connections are at most MAX_CONNS, and fewer when the descriptor limit
+  would leave less than RESERVE_FDS for the service's own needs (workers,
+  outfiles, sources); at the limit, a new client takes the place of the
+  connection idle longest (nothing received for IDLE_EVICT seconds, not
+  attached, not observing), else it is closed; when accept() finds no
+  descriptor anyway, listening pauses for ACCEPT_BACKOFF seconds instead
+  of spinning."""
 
+import errno
 import os
+import resource
 import selectors
 import socket
 import time
@@ -16,8 +30,21 @@ from scamperd.control import attach, interactive
 from scamperd.control.protocol import LineReader, LineTooLong
 from scamperd.method import CommandError
 
-MAX_WBUF = 64 * 1024 * 1024
-MAX_CONNS = 4096
+MAX_WBUF = 16 << 20
+PAUSE_WBUF = 1 << 20
+TOTAL_WBUF = 128 << 20
+MAX_CONNS = 1024
+RESERVE_FDS = 64
+ACCEPT_BACKOFF = 1.0
+IDLE_EVICT = 10.0
+
+
+def max_conns():
+    """MAX_CONNS, or fewer so that RESERVE_FDS descriptors stay free."""
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if soft == resource.RLIM_INFINITY:
+        return MAX_CONNS
+    return max(1, min(MAX_CONNS, soft - RESERVE_FDS - 32))
 
 
 def _nameserver():
@@ -41,6 +68,9 @@ class Conn:
         self.reader = LineReader()
         self.wbuf = bytearray()
         self.attached = None
+        self.last = time.monotonic()   # when it last sent something
+        self.eof = False          # it sent all it will
+        self.registered = True    # in the selector (Control registers it)
         self.closing = False      # close once wbuf is empty
         self.closed = False
         sock.setblocking(False)
@@ -49,10 +79,20 @@ class Conn:
         if self.closed or not data:
             return
         self.wbuf += data
+        self.ctl.wbuf_total += len(data)
         if len(self.wbuf) > MAX_WBUF:
             self.drop()
             return
+        if self.ctl.wbuf_total > TOTAL_WBUF:
+            self.ctl.shed()
+            if self.closed:
+                return
         self.flush()
+
+    @property
+    def congested(self):
+        """Too much waits for the client: read nothing more from it."""
+        return len(self.wbuf) > PAUSE_WBUF
 
     def lines(self, lines):
         self.send(''.join(l + '\n' for l in lines).encode())
@@ -71,19 +111,30 @@ class Conn:
                 self.drop()
                 return
             del self.wbuf[:n]
+            self.ctl.wbuf_total -= n
         if self.closed:
             return
         if self.closing and not self.wbuf:
             self.drop()
             return
-        self.ctl.sel.modify(self.sock, selectors.EVENT_READ | (
-            selectors.EVENT_WRITE if self.wbuf else 0), ('control', self.event))
+        events = selectors.EVENT_WRITE if self.wbuf else 0
+        if not self.congested and not self.eof:
+            events |= selectors.EVENT_READ
+        sel = self.ctl.sel
+        if events and self.registered:
+            sel.modify(self.sock, events, ('control', self.event))
+        elif events:
+            sel.register(self.sock, events, ('control', self.event))
+        elif self.registered:
+            # after EOF, waiting for results: nothing to wait on now
+            sel.unregister(self.sock)
+        self.registered = bool(events)
 
     def event(self):
         self.flush()
-        if self.closed:
+        if self.closed or self.eof:
             return
-        while True:
+        while not self.congested:
             try:
                 data = self.sock.recv(65536)
             except (BlockingIOError, InterruptedError):
@@ -91,8 +142,9 @@ class Conn:
             except OSError:
                 data = b''
             if not data:
-                self.drop()
+                self._eof()
                 return
+            self.last = time.monotonic()
             try:
                 lines = self.reader.feed(data)
             except LineTooLong:
@@ -103,6 +155,23 @@ class Conn:
                 if self.closing or self.closed:
                     return
                 self.line(line)
+
+    def _eof(self):
+        """The client sent all it will (it may still read: a half-close).
+        Its commands are answered and an attached client gets every
+        result of the tasks it gave, as after ``done``; then it is
+        closed."""
+        self.ctl.unobserve(self)
+        a = self.attached
+        if a is not None and not a.ending:
+            a.ending = True
+            self.ctl.sup.sources._reap(a)
+        if a is None or self.closed:
+            self.close_when_sent()
+            return
+        # nothing more to read: wait to write, or for results
+        self.eof = True
+        self.flush()
 
     def line(self, text):
         if self.attached is not None:
@@ -120,8 +189,10 @@ class Conn:
         if self.closed:
             return
         self.closed = True
+        self.ctl.wbuf_total -= len(self.wbuf)
         self.wbuf.clear()
-        self.ctl.sel.unregister(self.sock)
+        if self.registered:
+            self.ctl.sel.unregister(self.sock)
         self.sock.close()
         self.ctl.conns.discard(self)
         self.ctl.unobserve(self)
@@ -152,12 +223,43 @@ class Control:
         self.monitorname = sup.cfg.get('monitorname')
         self.nameserver = sup.cfg.get('nameserver') or _nameserver()
         self.n_accepted = 0
+        self.wbuf_total = 0
+        self.max_conns = max_conns()
+        self.paused_until = None        # accept() found no descriptor
         for ls in listeners:
             ls.setblocking(False)
-            self.sel.register(ls, selectors.EVENT_READ,
-                              ('control', lambda ls=ls: self._accept(ls)))
+            self._listen(ls)
 
     # -- sockets ----------------------------------------------------------------
+
+    def _listen(self, ls):
+        self.sel.register(ls, selectors.EVENT_READ,
+                          ('control', lambda ls=ls: self._accept(ls)))
+
+    def tick(self, now):
+        """Called each turn of the loop: listening again after a pause."""
+        if self.paused_until is not None and now >= self.paused_until:
+            self.paused_until = None
+            for ls in self.listeners:
+                self._listen(ls)
+
+    def shed(self):
+        """All connections together hold too much: close the one that
+        holds most (a client that reads nothing)."""
+        worst = max(self.conns, key=lambda c: len(c.wbuf), default=None)
+        if worst is not None:
+            worst.drop()
+
+    def _evict_idle(self):
+        """Close the plain connection idle longest, if one has been idle
+        IDLE_EVICT seconds; False when none has."""
+        limit = time.monotonic() - IDLE_EVICT
+        idle = [c for c in self.conns if c.last < limit and not c.wbuf
+                and c.attached is None and c not in self.observers]
+        if not idle:
+            return False
+        min(idle, key=lambda c: c.last).drop()
+        return True
 
     def _accept(self, ls):
         while True:
@@ -165,9 +267,18 @@ class Control:
                 sock, addr = ls.accept()
             except (BlockingIOError, InterruptedError):
                 return
-            except OSError:
+            except OSError as e:
+                if e.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS,
+                               errno.ENOMEM):
+                    # the connection stays queued; listening pauses
+                    # rather than being woken for it at once, for ever
+                    self.paused_until = time.time() + ACCEPT_BACKOFF
+                    for other in self.listeners:
+                        self.sel.unregister(other)
                 return
-            if len(self.conns) >= MAX_CONNS or self.sup.sources.closing:
+            if self.sup.sources.closing or (
+                    len(self.conns) >= self.max_conns
+                    and not self._evict_idle()):
                 sock.close()
                 continue
             self.n_accepted += 1
@@ -184,7 +295,8 @@ class Control:
         """At exit: stop listening, give clients ``timeout`` seconds to
         take what is queued for them, then close everything."""
         for ls in self.listeners:
-            self.sel.unregister(ls)
+            if self.paused_until is None:
+                self.sel.unregister(ls)
             if ls.family == socket.AF_UNIX:
                 try:        # root removes it too, where root may
                     os.unlink(ls.getsockname())
@@ -207,6 +319,10 @@ class Control:
     @property
     def sources(self):
         return self.sup.sources
+
+    @property
+    def err(self):
+        return self.sup.err
 
     @property
     def pps(self):
@@ -273,13 +389,17 @@ class Control:
             return [p]
         a = attach.Attach(p, conn.peer, conn.send, conn.close_when_sent,
                           monitor=self.monitorname,
-                          hostname=socket.gethostname(), ids=conn.ids)
+                          hostname=socket.gethostname(), ids=conn.ids,
+                          congested=lambda: conn.congested)
         a.halter = lambda tid: self.halt(a, tid)
         conn.attached = a
         self.unobserve(conn)
         a.start()
         self.sources.add(a)
         return []
+
+    def forget_source(self, src):
+        self.sup.drop_tasks(lambda rec: rec.source is src)
 
     def halt(self, src, tid):
         """Halt task ``tid`` of attached source ``src`` wherever it is."""

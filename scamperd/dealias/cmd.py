@@ -17,7 +17,7 @@ import re
 from scamperd.dealias import result as R
 from scamperd import timeval
 from scamperd.method import CommandError
-from scamperd.ping.cmd import strtoll
+from scamperd.strtol import strtol
 
 _RANGES = {   # option -> (lo, hi)
     'd': (1, 65535), 'f': (1, 65535), 'q': (1, 500), 's': (1, 65535),
@@ -64,7 +64,7 @@ def _num(opt, v, ranges, what=''):
             return timeval.parse(v, _TIMES[opt], _TIMES[opt], lo, hi)
         except ValueError as e:
             _err('%s-%s %s: %s' % (what, opt, v, e))
-    n = strtoll(v)
+    n = strtol(v)
     if n < lo or n > hi:
         _err('%s-%s %s: out of range %d..%d' % (what, opt, v, lo, hi))
     return n
@@ -110,7 +110,7 @@ def parse_probedef(text, sport):
         for o in ('F', 'd'):
             if o in seen:
                 _err('%s-%s is not for icmp-echo' % (what, o))
-        csum = strtoll(seen.get('c', '0'))
+        csum = strtol(seen.get('c', '0'))
         if not 0 <= csum <= 65535:
             _err('%s-c %s: out of range 0..65535' % (what, seen['c']))
         pd.icmp_csum, pd.icmp_id = csum, sport
@@ -297,7 +297,7 @@ def _prefixscan(d, o, addrs, sport):
     b, slash, plen = addrs[1].partition('/')
     if not slash:
         _err('prefixscan: %s: missing /prefix' % addrs[1])
-    prefix = strtoll(plen)
+    prefix = strtol(plen)
     if prefix < 24 or prefix >= 32:
         _err('prefixscan: /%s: prefix length out of range 24..31' % plen)
     pd = parse_probedef(o['pds'][0], sport)

@@ -17,7 +17,7 @@ import struct
 
 from scamperd.method import CommandError
 from scamperd.neighbourdisc import result as R
-from scamperd.ping.cmd import strtoll
+from scamperd.strtol import strtol
 
 _PARAM = set('ioqSw')
 _FLAGS = {'F': R.FLAG_FIRSTRESPONSE, 'Q': R.FLAG_ALLATTEMPTS}
@@ -69,6 +69,15 @@ class NeighbourdiscCommand:
         return NeighbourdiscMethod(self, self.src or ctx.src, ifindex, mac)
 
 
+def valid_ifname(name):
+    """A name Linux could give an interface (dev_valid_name): 1 to 15
+    bytes, not . or .., without /, : or white space (or a NUL, which no
+    system call takes)."""
+    return (0 < len(name.encode('utf-8', 'surrogateescape')) < 16
+            and name not in ('.', '..')
+            and not any(c in '/:\0' or c.isspace() for c in name))
+
+
 def interface_mac(ifname):
     """(ARPHRD type, 6-byte MAC address) of an interface."""
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -107,7 +116,7 @@ def _num(opt, value):
     if not re.fullmatch(r'-?[0-9]+', value):
         _err('-%s %s: not a number' % (opt, value))
     lo, hi = _RANGES[opt]
-    v = strtoll(value)
+    v = strtol(value)
     if v < lo or v > hi:
         _err('-%s %s: out of range %d..%d' % (opt, value, lo, hi))
     return v
@@ -140,8 +149,8 @@ def parse(args):
         _err('unexpected words after %s' % rest[0])
     if cmd.ifname is None:
         _err('-i interface is required')
-    if not cmd.ifname or len(cmd.ifname) >= 16 or '/' in cmd.ifname:
-        _err('-i %s: not an interface name' % cmd.ifname)
+    if not valid_ifname(cmd.ifname):
+        _err('-i %r: not an interface name' % cmd.ifname)
     try:
         dst = ipaddress.ip_address(rest[0])
     except ValueError:

@@ -3,7 +3,7 @@
 Options are the words before the target address.  As in scamper, an
 option's parameter is the next word (``-c 5``, never ``-c5``), options that
 take no parameter may be strung together (``-RR``), and numbers are read as
-C's ``strtoll(s, NULL, 0)`` reads them: ``-c 010`` is 8, and the fraction in
+C's ``strtol(s, NULL, 0)`` reads them: ``-c 010`` is 8, and the fraction in
 ``-i 0.05`` is the number 05 scaled up to 500000 microseconds.  Ranges and
 defaults are scamper's (scamper/ping/scamper_ping_do.c).
 """
@@ -12,6 +12,7 @@ import ipaddress
 import re
 
 from scamperd import timeval
+from scamperd.strtol import strtol
 from scamperd.method import CommandError
 from scamperd.ping import result as R
 
@@ -22,19 +23,6 @@ _METHODS = ('icmp-echo', 'icmp-time', 'tcp-syn', 'tcp-ack', 'tcp-ack-sport',
             'udp', 'udp-dport', 'tcp-synack', 'tcp-rst')
 _OPTIONS = {'spoof': R.FLAG_SPOOF, 'dl': R.FLAG_DL, 'tbt': R.FLAG_TBT,
             'nosrc': R.FLAG_NOSRC}
-
-
-def strtoll(s):
-    """The value C's strtoll(s, NULL, 0) returns: the longest number at the
-    start of ``s`` (after blanks and a sign; 0x for hex, 0 for octal), or 0
-    when there is none."""
-    m = re.match(r'\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)?', s)
-    digits = m.group(2)
-    if not digits:
-        return 0
-    v = int(digits, 0) if digits[:2].lower() == '0x' else int(digits, 8) \
-        if digits[0] == '0' else int(digits)
-    return -v if m.group(1) == '-' else v
 
 
 def family_of(method):
@@ -104,7 +92,7 @@ def _num(opt, value, lo, hi):
     """A NUM parameter: scamper accepts only [-]digits, read by strtoll."""
     if not re.fullmatch(r'-?[0-9]+', value):
         _err(opt, value, 'not a number')
-    v = strtoll(value)
+    v = strtol(value)
     if v < lo or v > hi:
         _err(opt, value, 'out of range %d..%d' % (lo, hi))
     return v
@@ -113,10 +101,10 @@ def _num(opt, value, lo, hi):
 def _wait(value):
     """-i: whole seconds 0..20, optionally a fraction, at least 1 ms."""
     s_str, dot, us_str = value.partition('.')
-    s = strtoll(s_str)
+    s = strtol(s_str)
     if s < 0 or s > 20:
         _err('i', value, 'seconds out of range 0..20')
-    us = strtoll(us_str) if dot else 0
+    us = strtol(us_str) if dot else 0
     if us < 0 or us >= 1000000:
         _err('i', value, 'bad fraction')
     # scamper scales the fraction by its value, not by its digit count
@@ -227,7 +215,7 @@ def parse(args):
         elif opt == 'c':
             cmd.count = _num('c', v, 1, 65535)
         elif opt == 'C':
-            cmd.icmpsum = strtoll(v)
+            cmd.icmpsum = strtol(v)
             if not 0 <= cmd.icmpsum <= 65535:
                 _err('C', v, 'out of range 0..65535')
             cmd.flags |= R.FLAG_ICMPSUM

@@ -12,7 +12,7 @@ import ipaddress
 import re
 
 from scamperd.method import CommandError
-from scamperd.ping.cmd import strtoll
+from scamperd.strtol import strtol
 
 _PARAM = set('cGSU')
 _RANGES = {'c': (1, 5000), 'G': (0, 1200), 'U': (0, 2**63 - 1)}
@@ -81,11 +81,11 @@ def parse(args):
     num = expr[len(_EXPR):]
     if expr[:len(_EXPR)].lower() != _EXPR or \
             not re.fullmatch(r'[-+]?[0-9]*', num) or not num or \
-            not 0 <= strtoll(num) <= 65535:
+            not 0 <= strtol(num) <= 65535:
         _err("%s: the expression must be 'icmp[icmpid] == N', N 0..65535"
              % expr)
     cmd = SniffCommand()
-    cmd.icmpid = strtoll(num)
+    cmd.icmpid = strtol(num)
     src = None
     for opt, v in opts:
         if opt == 'S':
@@ -94,7 +94,7 @@ def parse(args):
         if not re.fullmatch(r'-?[0-9]+', v):
             _err('-%s %s: not a number' % (opt, v))
         lo, hi = _RANGES[opt]
-        n = strtoll(v)
+        n = strtol(v)
         if n < lo or n > hi:
             _err('-%s %s: out of range %d..%d' % (opt, v, lo, hi))
         if opt == 'c':

@@ -13,6 +13,7 @@ import ipaddress
 import re
 
 from scamperd.method import CommandError
+from scamperd.strtol import strtol
 from scamperd.sting import result as R
 
 _RANGES = {'c': (2, 65535), 'd': (0, 65535), 's': (0, 65535),
@@ -75,7 +76,7 @@ def parse(args):
             _err('-h: scamper 20211212 accepts no request')
         if not re.fullmatch(r'\s*[+-]?[0-9]+', v):
             _err("invalid -%s value '%s'" % (c, v))
-        n = int(v)
+        n = strtol(v)
         lo, hi = _RANGES[c]
         if not lo <= n <= hi:
             _err("invalid -%s value '%s': out of range %d..%d"

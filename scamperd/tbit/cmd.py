@@ -11,6 +11,7 @@ import ipaddress
 import re
 
 from scamperd.method import CommandError
+from scamperd.strtol import strtol
 from scamperd.tbit import result as R
 
 _PARAM = set('bdfmMoOpPqsStTuUw')
@@ -42,7 +43,7 @@ def _err(msg):
 def _num(opt, v, lo, hi):
     if not re.fullmatch(r'\s*[+-]?[0-9]+', v or ''):
         _err("invalid -%s value '%s'" % (opt, v))
-    n = int(v)
+    n = strtol(v)
     if not lo <= n <= hi:
         _err("invalid -%s value '%s': out of range %d..%d"
              % (opt, v, lo, hi))
@@ -120,7 +121,8 @@ def _http(tbit, url):
         if rest.startswith(':'):
             port, slash, path = rest[1:].partition('/')
             if slash:
-                if not port.isdigit() or not 1 <= int(port) <= 65535:
+                if not re.fullmatch('[0-9]{1,5}', port) \
+                        or not 1 <= int(port) <= 65535:
                     _err("-u '%s': invalid port" % url)
                 dport = int(port)
                 file = '/' + path

@@ -13,6 +13,7 @@ import ipaddress
 import re
 
 from scamperd import timeval
+from scamperd.strtol import strtol
 from scamperd.method import CommandError
 from scamperd.trace import result as R
 
@@ -44,23 +45,6 @@ OPTIONS = {
     'U': (True, True), 'w': (True, False), 'W': (True, False),
     'z': (True, False), 'Z': (True, False),
 }
-
-_STRTOL = re.compile(r'\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)')
-
-
-def strtol(text):
-    """The value C's strtol(text, NULL, 0) returns (0 if nothing parses)."""
-    m = _STRTOL.match(text)
-    if m is None:
-        return 0
-    sign, digits = m.groups()
-    if digits[:2] in ('0x', '0X'):
-        v = int(digits, 16)
-    elif digits.startswith('0'):
-        v = int(digits, 8) if len(digits) > 1 else 0
-    else:
-        v = int(digits)
-    return -v if sign == '-' else v
 
 
 def split_options(args, options):

@@ -9,8 +9,8 @@ id) is always the default one.
 """
 
 from scamperd.method import CommandError
-from scamperd.trace.cmd import (parse_addr, split_options, strtol,
-                                time_option)
+from scamperd.strtol import strtol
+from scamperd.trace.cmd import parse_addr, split_options, time_option
 from scamperd.tracelb.result import METHODS
 
 ATTEMPTS = (1, 2, 5)          # (min, default, max)
