@@ -20,7 +20,8 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
     python3 python3-venv python3-dev gcc libc6-dev libcap-dev \
-    iproute2 nftables python3-nftables ethtool iputils-ping procps \
+    iproute2 nftables python3-nftables python3-seccomp ethtool \
+    iputils-ping procps \
     tcpdump scamper \
     systemd systemd-container
 
@@ -33,6 +34,10 @@ umask 022
 SITE=$("$VENV/bin/python" -c \
     'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 ln -sfn /usr/lib/python3/dist-packages/nftables "$SITE/nftables"
+# and the workers' seccomp filter libseccomp's binding (not on PyPI either)
+for so in /usr/lib/python3/dist-packages/seccomp.cpython-*.so; do
+    ln -sfn "$so" "$SITE/$(basename "$so")"
+done
 # a real (non-editable) install, refreshed every time: the service user
 # reads the copy in $VENV, never the checkout
 "$VENV/bin/pip" install -q --force-reinstall --no-deps "$REPO"

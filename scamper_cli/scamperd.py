@@ -9,7 +9,9 @@ Reads /etc/scamperd.conf (``key = value`` lines, ``#`` comments):
     pps = 20
     window = 0
     monitorname = <host name>
-    outdir = /var/lib/scamperd   # the default output, relative outfiles
+    outdir = /var/lib/scamperd   # the default output (scamperd.<format>,
+                                 # appended to at each start), relative
+                                 # outfiles
     format = warts
     port =                   # also listen on TCP (loopback) when set
     attach_2021 = off        # on: DATA len without id-N (-O attach-2021)

@@ -65,7 +65,7 @@ def parse(line):
         if t is not None:
             try:
                 dst = socket.inet_pton(family, last)
-            except OSError:
+            except (OSError, ValueError):    # ValueError: a NUL in it
                 break
             # the C library takes forms of IPv4 addresses (leading zeros)
             # that the commands' parsers refuse
@@ -83,7 +83,7 @@ def parse(line):
                     _templates.clear()
                 _templates[head, family] = cmd
                 cmd = _clone(cmd)
-        except OSError:
+        except (OSError, ValueError):
             pass
     return cmd
 

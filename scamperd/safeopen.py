@@ -15,6 +15,8 @@ def open_file(path, flags, follow=False, devices=False, mode=0o644):
     flags |= os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
     if not follow:
         flags |= os.O_NOFOLLOW
+    if '\0' in path:       # os.open raises ValueError: refused the same way
+        raise OSError(errno.EINVAL, 'a NUL in the path', path)
     try:
         fd = os.open(path, flags, mode)
     except OSError as e:

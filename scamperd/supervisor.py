@@ -29,7 +29,7 @@ import zlib
 
 import prctl
 
-from scamperd import commands, landlock, output
+from scamperd import commands, landlock, output, syscalls
 from scamperd.sources import InputSource, Sources
 from scamperd.ipc import Channel
 from scamperd.method import CommandError
@@ -663,6 +663,7 @@ def _worker_entry(worker_end, priv_chan, pacer, cfg):
     # from the helper, its results go to the supervisor
     try:
         landlock.confine()
+        syscalls.confine()
     except OSError as e:
         sys.stderr.write('scamper: worker not confined: %s\n' % e)
     worker_main(worker_end, priv_chan, pacer, cfg)

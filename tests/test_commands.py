@@ -62,6 +62,15 @@ def test_a_cached_command_still_refuses_what_its_parser_refuses():
         parse('trace -S 192.0.2.9 2001:db8::1')
 
 
+def test_a_nul_in_the_address_of_a_command_parsed_before():
+    """Found by the fuzzer: once a command with the same options had been
+    parsed, a NUL in the address raised ValueError out of parse() (an
+    attach client's line then stopped the service)."""
+    parse('tracelb -P udp-dport -c 99 192.0.2.1')
+    with pytest.raises(CommandError):
+        parse('tracelb -P udp-dport -c 99 192.0.\0\x001')
+
+
 def test_a_parser_that_lets_an_exception_through_refuses_the_command(
         monkeypatch):
     """sting -f with 60 000 digits raised ValueError out of parse(): an

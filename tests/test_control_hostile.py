@@ -146,3 +146,13 @@ def test_a_source_file_is_read_as_it_goes(ctl, tmp_path):
         'scamper: source s: big.txt:2: line longer than 8192 bytes\n')
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before \
         < 20000
+
+
+def test_a_nul_in_a_path_is_refused(ctl):
+    """Found by the fuzzer: outfile open or source add with a NUL in the
+    file name raised ValueError out of the command, stopping the
+    service."""
+    assert ask(ctl, 'outfile open name x file a\0b mode truncate') == [
+        'ERR could not add outfile']
+    assert ask(ctl, 'source add name s file a\0b outfile -') == [
+        'ERR could not alloc source']

@@ -68,3 +68,29 @@ def test_runtime_dirs_hold_this_python_and_our_packages():
     assert sys.prefix in dirs
     for f in (os.__file__, scamperd.__file__, msgpack.__file__):
         assert any(f.startswith(d + '/') for d in dirs), f
+
+
+def test_a_confined_worker_runs_no_program_and_traces_nothing():
+    """The workers' seccomp filter (scamperd/syscalls.py): execve and
+    ptrace refused; what a worker does still works."""
+    import ctypes
+    import socket
+
+    from scamperd import syscalls
+
+    def probe():
+        assert syscalls.confine() is True
+        libc = ctypes.CDLL(None, use_errno=True)
+        rc = libc.ptrace(16, os.getppid(), None, None)     # PTRACE_ATTACH
+        return {
+            'exec': _try(lambda: os.execv('/bin/true', ['true'])),
+            'ptrace': (rc, ctypes.get_errno()),
+            'udp': _try(lambda: socket.socket(socket.AF_INET,
+                                              socket.SOCK_DGRAM).close()),
+            'netlink': _try(lambda: socket.socket(
+                socket.AF_NETLINK, socket.SOCK_RAW, 0).close()),
+        }
+    got = _confined(probe)
+    assert got['exec'] == 'Operation not permitted'
+    assert got['ptrace'] == [-1, 1]                     # EPERM
+    assert got['udp'] == got['netlink'] == 'ok'

@@ -46,7 +46,50 @@ def test_only_the_helper_is_privileged(lab_line):
 
 
 def _dumpable(pid):
-    """False when /proc/PID belongs to root: the kernel's sign of a
-    process that is not dumpable (its files may not be opened by its
-    user)."""
-    return os.stat('/proc/%d' % pid).st_uid != 0
+    """False when the files of /proc/PID belong to root although the
+    process does not: the kernel's sign of a process that is not
+    dumpable (its user may not open them)."""
+    return os.stat('/proc/%d/fd' % pid).st_uid != 0
+
+
+def test_workers_hold_no_listening_socket_nor_other_channels(lab_line):
+    """What a worker inherits: its two channels and stdio; never the
+    control socket the supervisor listens on (ss names every process that
+    holds it), nor another worker's channel."""
+    import subprocess
+    import tempfile
+    from ours import stop_daemon, wait_for_socket
+    tmp = tempfile.mkdtemp(prefix='sc-privsep-')
+    os.chmod(tmp, 0o777)
+    sock = os.path.join(tmp, 's')
+    p = popen_ours(lab_line, '-U', sock, env={'SCAMPER_WORKERS': '2'},
+                   stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_socket(p, sock)
+        time.sleep(0.5)
+        tree = proc_tree(p.pid)
+        supervisor = [q for q in tree if q != p.pid
+                      and proc_status(q)['PPid'] == [str(p.pid)]][0]
+        workers = [q for q in tree if q not in (p.pid, supervisor)]
+        assert len(workers) == 2
+        holders = lab_line.run(['ss', '-xlpnH', 'src', sock], node='src',
+                               capture_output=True, text=True).stdout
+        assert 'pid=%d,' % supervisor in holders, holders
+        for w in workers:
+            assert 'pid=%d,' % w not in holders, holders
+            fds = [os.readlink('/proc/%d/fd/%s' % (w, fd))
+                   for fd in os.listdir('/proc/%d/fd' % w)]
+            sockets = [f for f in fds if f.startswith('socket:')]
+            # its channel to the supervisor, its helper channel, and what
+            # it opened itself (the helper's raw sockets, route look-ups,
+            # its selector)
+            assert len(set(sockets)) == len(sockets)
+        shared = set()
+        for w in workers:
+            mine = {os.readlink('/proc/%d/fd/%s' % (w, fd))
+                    for fd in os.listdir('/proc/%d/fd' % w)}
+            mine = {f for f in mine if f.startswith('socket:')}
+            assert not (mine & shared), 'a socket two workers hold'
+            shared |= mine
+    finally:
+        stop_daemon(p)

@@ -103,3 +103,20 @@ def test_huge_length_costs_no_memory():
         assert 'truncated object' in str(e) and e.offset == 0
     else:
         raise AssertionError('no error')
+
+
+def test_a_compressed_object_declared_huge_is_refused_at_the_bound(
+        monkeypatch):
+    """A 1 MB .gz whose object declared 4 GB (and decompressed to it) took
+    scamper-warts to 4.2 GB; an object is read only up to MAX_OBJECT."""
+    monkeypatch.setattr(F, 'MAX_OBJECT', 1 << 20)
+    data = gzip.compress(F.frame(6, b'')[:4] + b'\x00\x40\x00\x00'
+                         + bytes(4 << 20))
+    assert len(data) < 8000
+    try:
+        list(F.read_objects(io.BytesIO(data)))
+    except WartsError as e:
+        assert str(e) == ('offset 0: object of 4194304 bytes (type 6): more '
+                          'than the 1048576 a reader here holds')
+    else:
+        raise AssertionError('no error')

@@ -38,6 +38,10 @@ DECODERS = {}     # type -> decode(cursor, ReadState) -> object
 ENCODERS = {}     # class -> (type, encode(obj, list_id, cycle_id) -> body)
 
 CHUNK = 1 << 20
+# the largest object read (decompressed, a declared length is all a
+# corrupt or hostile file needs to ask for more); scamper writes none
+# near it
+MAX_OBJECT = 256 << 20
 
 
 # the module that registers each object type's codec when imported
@@ -188,11 +192,15 @@ def frames(f, off=0):
         check_header(magic, otype, off)
         body_off = off + 8
         try:
-            body = _read_exact(f, length)
+            body = _read_exact(f, min(length, MAX_OBJECT + 1))
         except errors as e:
             raise WartsError('cannot decompress: %s' % e, body_off) from None
-        if len(body) < length:
+        if len(body) < length and len(body) <= MAX_OBJECT:
             raise truncated(otype, len(body), length, off)
+        if length > MAX_OBJECT:
+            raise WartsError('object of %d bytes (type %d): more than the '
+                             '%d a reader here holds' % (length, otype,
+                                                         MAX_OBJECT), off)
         off = body_off + length
         yield otype, body_off, body
 
