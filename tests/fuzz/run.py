@@ -39,7 +39,10 @@ def main():
         import seeds
         seeds.write(name, corpus)
     fn = targets.TARGETS[name]
-    atheris.Setup([sys.argv[0]] + sys.argv[2:] + [corpus], fn)
+    # libFuzzer runs its first word again for -merge=1 (through sh): this
+    # interpreter and this script, with the target
+    me = '%s %s %s' % (sys.executable, os.path.abspath(__file__), name)
+    atheris.Setup([me] + sys.argv[2:] + [corpus], fn)
     atheris.Fuzz()
 
 

@@ -11,8 +11,10 @@ that meets bytes from outside.  Each takes the fuzzer's bytes and fails
 - warts:    a warts file (plain or compressed), every object decoded
 """
 
+import atexit
 import io
 import os
+import shutil
 import tempfile
 
 from scamperd import commands as _commands
@@ -35,12 +37,19 @@ def _ctl():
     if here not in sys.path:
         sys.path.insert(0, here)
     from test_control_interactive import FakeCtl
+
+    class Ctl(FakeCtl):
+        def open_outfile(self, path, append):
+            # the fuzzer's paths stay in its directory (one once made /ts)
+            name = path.replace('/', '_').lstrip('.') or '_'
+            return FakeCtl.open_outfile(self, name[:200], append)
     global _tmp
     if _tmp is None:
         _tmp = tempfile.mkdtemp(prefix='sc-fuzz-')
+        atexit.register(shutil.rmtree, _tmp, True)
         with open(os.path.join(_tmp, 'list'), 'w') as f:
             f.write('192.0.2.1\n')
-    return FakeCtl(_tmp)
+    return Ctl(_tmp)
 
 
 def control(data):
