@@ -167,16 +167,21 @@ def test_scamperd_restart_keeps_results(lab_line):
     """Each scamperd start truncated the results already collected; now
     it goes on after them, warts ids continued, and a start refused for a
     bad setting opens nothing."""
-    p, tmp, sock = start_scamperd(lab_line, 'pps = 100\n')
+    def one_ping_then_stop(tmp=None):
+        p, tmp, sock = start_scamperd(lab_line, 'pps = 100\n', tmp=tmp)
+        try:
+            lst = _list(tmp, 'l1', [lab_line.target4])
+            assert _ctl(sock, 'source', 'add', 'name', 's1', 'file', lst,
+                        'command', 'ping -c 1', 'outfile',
+                        os.path.join(tmp, 'scamperd.warts')) == \
+                'OK source added\n'
+            _wait_done(sock, 's1', 1)
+        finally:
+            stop_daemon(p)
+        return tmp
+
+    tmp = one_ping_then_stop()
     out = os.path.join(tmp, 'scamperd.warts')
-    try:
-        lst = _list(tmp, 'l1', [lab_line.target4])
-        assert _ctl(sock, 'source', 'add', 'name', 's1', 'file', lst,
-                    'command', 'ping -c 1', 'outfile',
-                    out) == 'OK source added\n'
-        _wait_done(sock, 's1', 1)
-    finally:
-        stop_daemon(p)
     first = open(out, 'rb').read()
     assert len(_pings(out)[0]) == 1
     # refused starts: nothing of the file is lost
@@ -187,14 +192,7 @@ def test_scamperd_restart_keeps_results(lab_line):
         assert r.returncode == 1 and r.stderr.startswith('scamperd: '), \
             r.stderr
         assert open(out, 'rb').read() == first
-    p, _, sock = start_scamperd(lab_line, 'pps = 100\n', tmp=tmp)
-    try:
-        assert _ctl(sock, 'source', 'add', 'name', 's1', 'file', lst,
-                    'command', 'ping -c 1', 'outfile',
-                    out) == 'OK source added\n'
-        _wait_done(sock, 's1', 1)
-    finally:
-        stop_daemon(p)
+    one_ping_then_stop(tmp)
     assert open(out, 'rb').read().startswith(first)
     pings, objs = _pings(out)
     assert len(pings) == 2
