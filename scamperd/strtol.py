@@ -13,9 +13,14 @@ _NUMBER = re.compile(r'[ \t\n\v\f\r]*([+-]?)'
 
 
 def strtol(text):
+    return strtol_errno(text)[0]
+
+
+def strtol_errno(text):
+    """(strtol(text), True when C's strtol would set ERANGE)."""
     m = _NUMBER.match(text)
     if m is None:
-        return 0
+        return 0, False
     sign, digits = m.groups()
     if digits[:2] in ('0x', '0X'):
         digits, base = digits[2:].lstrip('0'), 16
@@ -24,7 +29,7 @@ def strtol(text):
     else:
         base = 10
     # 22 octal digits already pass LONG_MAX: no longer string is read
-    v = LONG_MAX + 1 if len(digits) > 22 else int(digits or '0', base)
+    v = LONG_MAX + 2 if len(digits) > 22 else int(digits or '0', base)
     if sign == '-':
-        return max(-v, -LONG_MAX - 1)
-    return min(v, LONG_MAX)
+        return max(-v, -LONG_MAX - 1), -v < -LONG_MAX - 1
+    return min(v, LONG_MAX), v > LONG_MAX

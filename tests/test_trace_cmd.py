@@ -5,7 +5,7 @@ import pytest
 
 from scamperd.method import CommandError, Context
 from scamperd.trace import result as R
-from scamperd.strtol import strtol
+from scamperd.strtol import strtol, strtol_errno
 from scamperd.trace.cmd import parse
 from scamperd.trace.method import TraceMethod
 from simnet import A
@@ -207,6 +207,10 @@ def test_strtol_saturates_as_c_does():
     assert strtol('9223372036854775807') == (1 << 63) - 1
     assert strtol('-9223372036854775808') == -(1 << 63)
     assert strtol(' \t+42x') == 42 and strtol('\u00a042') == 0
+    # and whether C's would say ERANGE (set pps tells it apart)
+    assert strtol_errno('9223372036854775807') == ((1 << 63) - 1, False)
+    assert strtol_errno('9223372036854775808') == ((1 << 63) - 1, True)
+    assert strtol_errno('-9223372036854775809') == (-(1 << 63), True)
     with pytest.raises(CommandError, match='must be'):
         P('-q %s 192.0.2.9' % ('1' * 5000))
     with pytest.raises(CommandError, match='not a time'):

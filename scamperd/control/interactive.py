@@ -9,7 +9,7 @@ need the supervisor or the connection."""
 import os
 
 from scamperd.control.protocol import pairs, params, quote, words
-from scamperd.strtol import strtol
+from scamperd.strtol import strtol, strtol_errno
 from scamperd.sources import FileSource, Outfile
 from scamperd.warts.codec import WartsError
 
@@ -59,7 +59,6 @@ def _get(ctl, conn, rest):
 
 
 SET_RANGES = {'pps': PPS_RANGE, 'window': (0, 65535)}
-LONG_MAX = (1 << 63) - 1
 
 
 def _set_number(ctl, what, value):
@@ -71,8 +70,8 @@ def _set_number(ctl, what, value):
     if not (word[:1] in '+-' or word[:1].isdigit()) or \
             not all(c in '0123456789' for c in word[1:]):
         return ['ERR set %s argument is not an integer' % what]
-    n = strtol(word)
-    if abs(n) > LONG_MAX:
+    n, erange = strtol_errno(word)
+    if erange:
         return ['ERR could not convert %s to long: Numerical result out '
                 'of range' % word]
     lo, hi = SET_RANGES[what]

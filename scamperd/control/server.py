@@ -139,8 +139,9 @@ class Conn:
                 data = self.sock.recv(65536)
             except (BlockingIOError, InterruptedError):
                 return
-            except OSError:
-                data = b''
+            except OSError:             # reset: nobody to give results to
+                self.drop()
+                return
             if not data:
                 self._eof()
                 return
