@@ -35,7 +35,11 @@ class Capture:
     """tcpdump on ``iface`` of lab node ``node`` while the block runs."""
 
     def __init__(self, lab, node, iface, bpf):
-        self.argv = ['tcpdump', '-i', iface, '-U', '-n', '-s', '0', bpf]
+        # --immediate-mode: without it packets wait in a ring block that
+        # is handed over only when full or after a second, and a SIGTERM
+        # before then leaves them out of the file
+        self.argv = ['tcpdump', '-i', iface, '--immediate-mode', '-U', '-n',
+                     '-s', '0', bpf]
         self.lab, self.node = lab, node
         self.packets = []
 
@@ -54,8 +58,8 @@ class Capture:
         return self
 
     def __exit__(self, *exc):
-        # a packet sent just before is written by then: tcpdump -U flushes
-        # each one, and SIGTERM lets it finish the file
+        # a packet sent just before is written by then: immediate mode
+        # hands each one over, -U flushes it, SIGTERM lets the file finish
         self.proc.terminate()
         self.proc.communicate(timeout=10)
         try:

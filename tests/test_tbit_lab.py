@@ -10,6 +10,7 @@ sys-error, so the ground truth is the server's settings.)"""
 import json
 import os
 import signal
+import struct
 import subprocess
 import tempfile
 import time
@@ -248,45 +249,18 @@ def test_scamper_killed_next_start_cleans(web):
     assert ruleset(web).strip() == ''
 
 
-def _pcap_packets(path):
-    """The IP packets of an Ethernet pcap file."""
-    import struct
-    with open(path, 'rb') as f:
-        data = f.read()
-    out = []
-    i = 24
-    while i + 16 <= len(data):
-        _, _, incl, _ = struct.unpack_from('<IIII', data, i)
-        frame = data[i + 16:i + 16 + incl]
-        i += 16 + incl
-        if frame[12:14] == b'\x08\x00':
-            ln = struct.unpack_from('!H', frame, 16)[0]
-            out.append(frame[14:14 + ln])
-    return out
-
-
 def test_recorded_packets_are_those_on_the_wire(web):
     """tcpdump in src sees exactly the packets of the tbit, byte for
     byte (the result lists them in the order the method handled them,
     which may interleave sent and received ones differently)."""
+    from capture import Capture
     dev = web.run(['ip', 'route', 'get', web.target4], node='src',
                   capture_output=True, text=True, check=True).stdout.split()
     dev = dev[dev.index('dev') + 1]
-    with tempfile.TemporaryDirectory() as tmp:
-        cap = os.path.join(tmp, 'cap.pcap')
-        dump = subprocess.Popen(
-            ['ip', 'netns', 'exec', web.ns('src'), 'tcpdump', '-U', '-n',
-             '-s', '0', '-i', dev, '-w', cap, 'tcp port 80'],
-            stderr=subprocess.PIPE, text=True)
-        try:
-            assert 'listening on' in dump.stderr.readline()
-            t = tbit(web, 'tbit -t null -m 1000 -u http://dst/big',
-                     web.target4)
-            time.sleep(0.5)         # tcpdump writes what it has seen
-        finally:
-            dump.terminate()
-            dump.wait(10)
-        wire_pkts = _pcap_packets(cap)
+    with Capture(web, 'src', dev, 'tcp port 80') as cap:
+        t = tbit(web, 'tbit -t null -m 1000 -u http://dst/big', web.target4)
+    # the IP packets, without any Ethernet padding
+    wire_pkts = [p[:struct.unpack_from('!H', p, 2)[0]] for p in cap.packets]
     assert result_name(t) == 'null-success'
     assert sorted(bytes(p.data) for p in t.pkts) == sorted(wire_pkts)
     assert len(wire_pkts) > 20
