@@ -146,6 +146,22 @@ def signature(cmd):
     return sig() if sig is not None else (cmd.dst,)
 
 
+def check_runnable(cmd, router):
+    """Refuse, as scamper 20211212 does when it accepts a task, a command
+    that cannot start: one naming no source address whose destination has
+    no route (each command's alloctask looks its source up), and one
+    naming an interface that does not exist (``check()``, neighbourdisc).
+    ``router``: a scamperd.route.Router."""
+    check = getattr(cmd, 'check', None)
+    if check is not None:
+        check()
+    if cmd.src is None and cmd.dst is not None:
+        try:
+            router.source(cmd.dst)
+        except OSError as e:
+            raise CommandError(str(e)) from None
+
+
 def check_default(command):
     """Validate a default command given with -c (without its target)."""
     words = split(command)

@@ -167,6 +167,10 @@ class Source:
 
     kind = None
     fmt = None          # per-task output format, None: the global one
+    # a task that could not run still gives its result (stop reason
+    # error, as scamper 2026 ends one), for a client that waits for it;
+    # scamper 20211212 wrote nothing for it, as the other sources do
+    error_results = False
 
     def __init__(self, name, priority=1):
         self.name = name

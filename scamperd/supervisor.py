@@ -378,12 +378,19 @@ class Supervisor:
         if rec.worker is not None:
             rec.worker.tasks.discard(rec.id)
 
-    def _fail(self, rec, msg):
+    def _fail(self, rec, msg, result=None):
+        """Task ``rec`` could not run: said on stderr; ``result`` (its
+        error result and -O outcopy copy, from the worker) goes to a
+        source that wants one."""
         self.errors += 1
         self.err.write('scamper: %s: %s\n' % (rec.where, msg))
         self.err.flush()
         self._release(rec)
-        self.sources.done(rec.source, rec.tag, None, started=rec.tries > 0)
+        if result and rec.source.error_results:
+            self.sources.done(rec.source, rec.tag, *result)
+        else:
+            self.sources.done(rec.source, rec.tag, None,
+                              started=rec.tries > 0)
 
     # -- messages from workers ------------------------------------------------
 
@@ -405,7 +412,7 @@ class Supervisor:
             elif t == 'error':
                 rec = self.active.get(msg['id'])
                 if rec is not None and rec.worker is w:
-                    self._fail(rec, msg['msg'])
+                    self._fail(rec, msg['msg'], msg.get('r'))
             elif t == 'halted':
                 rec = self.active.get(msg['id'])
                 if rec is not None and rec.worker is w:

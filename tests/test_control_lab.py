@@ -4,6 +4,7 @@ interactive replies, attach mode, many clients at once, hostile clients.
 The Unix socket is reached from here through its path; the TCP listener
 (loopback of the namespace) from a client run inside the namespace."""
 
+import errno
 import json
 import os
 import pwd
@@ -157,6 +158,30 @@ def test_attach_more_after_each_command(daemon, lab_line):
             "ERR command not accepted: unknown command 'bogus'", 'MORE',
             'ERR no task id-99',
             "ERR command not accepted: unknown command 'get'", 'MORE', 'OK']
+
+
+def test_attach_refuses_a_task_that_cannot_start(daemon, lab_line):
+    """As scamper 20211212 (each command's alloctask looks up its source
+    address): a command to an address with no route, or on an interface
+    that does not exist, gets ERR at once, not OK and then nothing (a
+    synchronous ScamperCtrl waited for ever).  With -S the source is known:
+    the task runs, its send fails, and its result says so."""
+    items = daemon.session([
+        'attach format json', 'ping -c 1 198.19.250.1',
+        'neighbourdisc -i nosuch0 %s' % lab_line.target4,
+        'trace -S %s 198.19.250.1' % lab_line.src4, 'done'])
+    lines = [l for l in _lines(items) if l != 'MORE']
+    assert lines[:4] == [
+        'OK', 'DATA',
+        'ERR command not accepted: no route to 198.19.250.1: Network is '
+        'unreachable',
+        'ERR command not accepted: neighbourdisc: -i nosuch0: no interface '
+        'with this name'], lines
+    (trace,) = [_payload(i) for i in items if i[0] == 'data'
+                and _payload(i)['type'] == 'trace']
+    assert (trace['dst'], trace['stop_reason'], trace['stop_data'],
+            trace['hop_count']) == ('198.19.250.1', 'ERROR',
+                                    errno.ENETUNREACH, 0)
 
 
 def test_halt(daemon, lab_line):

@@ -67,12 +67,14 @@ def test_same_result_as_scamper(lab_line, real_scamper, cmd, tmp):
     out = subprocess.run(['/usr/bin/sc_wartsdump', path], capture_output=True,
                          text=True, check=True).stdout
     assert mine.to_dump() in out
-    # the times are ours: probes -w apart, answers within it
+    # the times are ours: probes -w apart (never sooner; later only by
+    # what a loaded machine delays a timer), answers within it
+    wait = mine.wait / 1000
     for a, b in zip(mine.probes, mine.probes[1:]):
-        assert mine.wait / 1000 <= b.tx - a.tx < mine.wait / 1000 + 0.05
+        assert wait <= b.tx - a.tx < wait + 0.25
     for p in mine.probes:
         for r in p.replies:
-            assert 0 < r.rx - p.tx < 0.05
+            assert 0 < r.rx - p.tx < wait
     if mine.probes:
         assert mine.start <= mine.probes[0].tx
 

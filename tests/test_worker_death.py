@@ -2,6 +2,7 @@
 is reported exactly once."""
 
 import collections
+import errno
 import json
 import os
 import signal
@@ -51,22 +52,110 @@ def test_a_task_that_raises_ends_alone_with_an_error():
     died again for each retry until the supervisor gave up on the other
     tasks it held.  Whatever a task's start raises now ends that task with
     an error, and the worker goes on with the next one."""
-    from types import SimpleNamespace
-
-    from scamperd.worker import Worker
-
     class Router:
         def source(self, dst):
             raise ValueError('embedded null byte')
 
+    w, sent = _worker(Router(), [(1, 'ping 192.0.2.1', None),
+                                 (2, 'ping 192.0.2.2', None)])
+    assert w._start_next() and w._start_next() and not w._start_next()
+    assert [(m['id'], m['msg']) for m in sent] == [
+        (n, 'internal error starting it: ValueError: embedded null byte')
+        for n in (1, 2)]
+    assert w.more == 2
+
+
+def _worker(router, backlog, fmt='json'):
+    """A worker with no engine or sockets: what it sends the supervisor
+    is appended to the list returned with it."""
+    from types import SimpleNamespace
+
+    from scamperd.worker import Worker
     sent = []
     w = Worker.__new__(Worker)
-    w.backlog = collections.deque([(1, 'ping 192.0.2.1', None),
-                                   (2, 'ping 192.0.2.2', None)])
-    w.more = 0
+    w.backlog = collections.deque(backlog)
+    w.more, w.fmt, w.sport, w.lss, w.results = 0, fmt, 0x8123, {}, []
     w.sup = SimpleNamespace(send=sent.append)
-    w.router = Router()
-    assert w._start_next() and w._start_next() and not w._start_next()
-    assert sent == [{'t': 'error', 'id': n, 'msg': 'internal error starting '
-                     'it: ValueError: embedded null byte'} for n in (1, 2)]
-    assert w.more == 2
+    w.router = router
+    return w, sent
+
+
+class NoRoute:
+    def source(self, dst):
+        from scamperd.route import RouteError
+        raise RouteError('no route to it: Network is unreachable')
+
+
+def test_a_task_that_cannot_start_gives_an_error_result():
+    """A task that fails after its attach client got OK (the route went
+    away in between) ends as scamper ends one whose first probe cannot be
+    sent: a trace with stop reason error and the errno, a ping that sent
+    nothing, a tbit whose result is sys-error; the reason is said too."""
+    w, sent = _worker(NoRoute(), [
+        (1, 'trace -P icmp-paris 192.0.2.1', None),
+        (2, 'ping -c 3 2001:db8::1', None),
+        (3, 'tbit -t null 192.0.2.1', None),
+        (4, 'dealias -m ally 192.0.2.1 192.0.2.2', {'fmt': 'text'})])
+    while w._start_next():
+        pass
+    assert [(m['t'], m['id'], m['msg']) for m in sent] == [
+        ('error', n, 'no route to it: Network is unreachable')
+        for n in (1, 2, 3, 4)]
+    trace, ping, tbit = (json.loads(m['r'][0]) for m in sent[:3])
+    assert (trace['stop_reason'], trace['stop_data'], trace['hop_count'],
+            trace['src']) == ('ERROR', errno.ENETUNREACH, 0, '0.0.0.0')
+    assert (ping['dst'], ping['ping_sent']) == ('2001:db8::1', 0)
+    assert tbit['result'] == 'sys-error'
+    # in the format its source asked for
+    assert sent[3]['r'] == (b'192.0.2.1 192.0.2.2 none\n',)
+
+
+def test_a_task_whose_method_raises_gives_an_error_result():
+    """A method that raised in the engine (a bug, or the helper refusing a
+    socket it needs): its task's result is made from a fresh copy of the
+    command, ended as above."""
+    from scamperd.method import Context
+    from scamperd import commands
+    w, sent = _worker(None, [])
+    line = 'ping -c 1 192.0.2.1'
+    m = commands.parse(line).create(Context(b'\xc0\x00\x02\x09', 1))
+    m.task_line, m.task_meta = line, None
+    w._done(7, m, error='OSError: [Errno 1] Operation not permitted')
+    (msg,) = sent
+    assert msg['msg'] == ('internal error: OSError: [Errno 1] Operation not '
+                          'permitted')
+    ping = json.loads(msg['r'][0])
+    assert (ping['dst'], ping['ping_sent']) == ('192.0.2.1', 0)
+
+
+def test_a_command_that_cannot_be_made_gives_only_the_reason():
+    """No result can be made for neighbourdisc on an interface that went
+    away: the reason alone goes to the supervisor."""
+    from types import SimpleNamespace
+    w, sent = _worker(SimpleNamespace(source=lambda dst: bytes(16)), [
+        (1, 'neighbourdisc -i nosuch0 2001:db8::2', None)])
+    w._start_next()
+    assert sent == [{'t': 'error', 'id': 1, 'msg': 'neighbourdisc: -i '
+                     'nosuch0: no interface with this name'}]
+
+
+def test_the_supervisor_passes_error_results_to_attach_clients_only():
+    """scamper 20211212 wrote nothing for a task it could not start: a
+    list's output stays so; an attach client, which waits for a result,
+    gets the error result."""
+    from types import SimpleNamespace
+
+    from scamperd.supervisor import Supervisor
+    done = []
+    sup = Supervisor.__new__(Supervisor)
+    sup.errors = 0
+    sup.err = open(os.devnull, 'w')
+    sup._release = lambda rec: None
+    sup.sources = SimpleNamespace(done=lambda *a, **k: done.append(a))
+    for wants in (True, False):
+        rec = SimpleNamespace(where='x', tries=1, tag=None,
+                              source=SimpleNamespace(error_results=wants))
+        sup._fail(rec, 'no route', [b'RESULT'])
+    sup.err.close()
+    assert [a[2] for a in done] == [b'RESULT', None]
+    assert sup.errors == 2

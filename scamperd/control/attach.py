@@ -18,6 +18,7 @@ from scamperd import commands, listcycle
 from scamperd.control import uuencode
 from scamperd.control.protocol import params
 from scamperd.method import CommandError
+from scamperd.route import Router
 from scamperd.sources import Source
 from scamperd.warts import cycle as warts_cycle
 
@@ -29,6 +30,17 @@ MAX_PENDING_BYTES = 4 << 20
 PARAMS_2021 = ('format', 'priority')
 PARAMS_NEW = ('list_id', 'cycle_id', 'descr', 'monitor', 'name')
 FORMATS = ('warts', 'json')
+
+_router = None      # source address look-ups, made when first needed
+
+
+def _check(text):
+    """Parse a command and check that it can start (CommandError)."""
+    global _router
+    cmd = commands.parse(text)
+    if _router is None:
+        _router = Router()
+    commands.check_runnable(cmd, _router)
 
 
 def parse_params(text):
@@ -63,6 +75,7 @@ class Attach(Source):
     ``close()`` closes it once everything sent has gone."""
 
     kind = 'control'
+    error_results = True
 
     def __init__(self, p, peer, send, close, monitor=None, hostname=None,
                  ids=True, congested=lambda: False):
@@ -118,7 +131,7 @@ class Attach(Source):
                     self.pending_bytes + len(text) > MAX_PENDING_BYTES:
                 raise CommandError('%d commands wait already (send one when '
                                    'MORE comes)' % len(self.pending))
-            commands.parse(text)
+            _check(text)
         except CommandError as e:
             # scamper 2026 gives the reason, 20211212 did not
             self.send(b'ERR command not accepted: %s\n' % str(e).encode()

@@ -52,6 +52,13 @@ class NeighbourdiscCommand:
     def sig(self):
         return (('nd', self.dst),)
 
+    def check(self):
+        """CommandError if the interface does not exist (now)."""
+        try:
+            socket.if_nametoindex(self.ifname)
+        except OSError as e:
+            _err('-i %s: %s' % (self.ifname, e.strerror or e))
+
     def create(self, ctx):
         """The method, on the interface's datalink; CommandError if there is
         no such interface (scamper writes a neighbourdisc without a source
