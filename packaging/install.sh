@@ -22,7 +22,7 @@ apt-get install -y -q --no-install-recommends \
     python3 python3-venv python3-dev gcc libc6-dev libcap-dev \
     iproute2 nftables python3-nftables python3-seccomp ethtool \
     iputils-ping procps \
-    tcpdump scamper \
+    tcpdump scamper openssl \
     systemd systemd-container
 
 umask 022

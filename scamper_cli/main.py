@@ -132,6 +132,27 @@ def validate(o):
                 raise CommandError('-I "%s": %s' % (c, e)) from None
 
 
+def _remote(o):
+    """-R: where to connect, and the TLS context for a controller named
+    by a host name (its files read here, as the user who ran scamper)."""
+    if o.remote is None:
+        return None
+    import ssl
+    host, port = o.remote
+    tls = None
+    if not ({'notls', 'notls-remote'} & o.flags):
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)   # checks the name
+        tls.minimum_version = ssl.TLSVersion.TLSv1_2
+        if 'cafile' in o.tls_files:
+            tls.load_verify_locations(cafile=o.tls_files['cafile'])
+        else:
+            tls.load_default_certs()
+        if 'client-certfile' in o.tls_files:
+            tls.load_cert_chain(o.tls_files['client-certfile'],
+                                o.tls_files['client-privfile'])
+    return {'host': host, 'port': port, 'tls': tls}
+
+
 def main(argv=None, socket_perms=(None, None), keep_output=False):
     """``socket_perms``: (mode, gid) of the -U socket; ``keep_output``:
     the -o file is appended to as the service user (scamperd: see
@@ -193,6 +214,12 @@ def main(argv=None, socket_perms=(None, None), keep_output=False):
                          % (e.filename, e.strerror))
         ctlmod.close(o, listeners)
         return 1
+    try:
+        remote = _remote(o)
+    except OSError as e:            # ssl.SSLError is one
+        sys.stderr.write('scamper: -R: %s\n' % e)
+        ctlmod.close(o, listeners)
+        return 1
     if o.daemon:
         ctlmod.daemonize(debug_fd)
 
@@ -219,7 +246,8 @@ def main(argv=None, socket_perms=(None, None), keep_output=False):
             'pps': o.pps, 'window': o.window, 'format': o.format,
             'sport': (pid & 0x7fff) | 0x8000,
             'workers': int(os.environ.get('SCAMPER_WORKERS', '0')) or None,
-            'cycle': None if listeners else cycle,
+            'cycle': None if listeners or remote else cycle,
+            'remote': remote,
             'listeners': [socket.socket(fileno=fd) for fd in listeners],
             'command': o.command, 'outfile': o.outfile,
             'outcopy': 'outcopy' in o.flags, 'written': written,

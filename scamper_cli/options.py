@@ -22,6 +22,7 @@ usage: scamper [-?Dv] [-c command] [-p pps] [-w window]
                [-o outfile] [-O options] [-F firewall] [-e pidfile]
                [-n nameserver] [-d debugfile]
                [-i IPs | -I cmds | -f file | -P [ip:]port | -U unix]
+               [-R name:port]
 """
 
 HELP = USAGE + """
@@ -55,8 +56,14 @@ HELP = USAGE + """
                debugfileappend: append to debugfile, rather than truncate
                attach-2021: control socket results as 'DATA len', without
                             ' id-N' (for scamper 20211212's sc_attach)
+               notls: do not use TLS anywhere in scamper
+               notls-remote: do not use TLS on remote control sockets
+               cafile=file: use the CA certs in file for TLS peer check
+               client-certfile=file: use cert in file for remote auth
+               client-privfile=file: use privkey in file for remote auth
             -p number of packets per second to send (1 <= pps <= %d)
             -P [ip:]port for control socket, default to loopback
+            -R name and port of remote host to receive commands from
             -U name of control socket in the file system
             -v output the version of scamper this binary is
             -w limit the window of actively probing tasks
@@ -65,9 +72,11 @@ HELP = USAGE + """
 # -O choices: what we do with each
 O_FORMATS = ('text', 'json', 'warts', 'warts.gz', 'warts.bz2', 'warts.xz')
 O_INPUTS = ('cmdfile', 'tsps')      # what an input file holds (last wins)
-O_FLAGS = ('outcopy', 'debugfileappend', 'attach-2021')
+O_FLAGS = ('outcopy', 'debugfileappend', 'attach-2021', 'notls',
+           'notls-remote')
+O_FILES = ('cafile', 'client-certfile', 'client-privfile')   # -O name=file
 O_ACCEPTED = ('planetlab', 'rawtcp', 'select', 'epoll', 'noinitndc',
-              'notls', 'notls-remote', 'icmp-rxerr', 'rxerr-icmp')
+              'icmp-rxerr', 'rxerr-icmp')
 O_REFUSED = {'kqueue': 'kqueue(2) does not exist on Linux (scamper refuses '
                        'it there too); use epoll, select or nothing'}
 
@@ -96,6 +105,8 @@ class Options:
         self.mode = None          # 'i', 'I', 'f', or 'P'/'U' (control socket)
         self.control_tcp = None   # (ip, port) of -P
         self.control_unix = None  # path of -U
+        self.remote = None        # (name, port) of -R
+        self.tls_files = {}       # -O cafile= client-certfile= ...
         self.daemon = False       # -D
         self.addresses = []
         self.commands = []
@@ -130,6 +141,15 @@ def _control_port(value):
         raise UsageError("-P %s: the control socket listens on loopback "
                          "addresses only (it has no authentication)" % value)
     return str(ip), _uint('-P', port, 1, 65535)
+
+
+def _remote(value):
+    """-R name:port (an IPv6 address in brackets)."""
+    host, sep, port = value.rpartition(':')
+    host = host.strip('[]') if host.startswith('[') else host
+    if not sep or not host:
+        raise UsageError("-R '%s': expected name:port" % value)
+    return host, _uint('-R', port, 1, 65535)
 
 
 def _mode(o, want):
@@ -177,9 +197,7 @@ def parse(argv):
         elif opt == '-n':
             o.nameserver = val
         elif opt == '-R':
-            raise UsageError('-R %s: remote control (scamper connecting out '
-                             'to a controller) is not supported; use -P or '
-                             '-U' % val)
+            o.remote = _remote(val)
         elif opt == '-o':
             o.outfile = val
         elif opt == '-O':
@@ -190,6 +208,11 @@ def parse(argv):
                 o.intype = low
             elif low in O_FLAGS:
                 o.flags.add(low)
+            elif low.partition('=')[0] in O_FILES and '=' in val:
+                name, _, path = val.partition('=')
+                if not path:
+                    raise UsageError('-O %s: no file given' % val)
+                o.tls_files[name.lower()] = path
             elif low in O_ACCEPTED:
                 pass
             elif low in O_REFUSED:
@@ -214,14 +237,18 @@ def parse(argv):
             o.help = True
     if o.help or o.version:
         return o
-    if o.control_tcp or o.control_unix:
+    if ('client-certfile' in o.tls_files) != ('client-privfile' in
+                                              o.tls_files):
+        raise UsageError('-O client-certfile= and -O client-privfile= go '
+                         'together')
+    if o.control_tcp or o.control_unix or o.remote:
         if o.mode is not None or rest:
-            raise UsageError('-P and -U cannot be combined with an input '
-                             '(-i, -I, -f or a list file)')
+            raise UsageError('-P, -U and -R cannot be combined with an '
+                             'input (-i, -I, -f or a list file)')
         o.mode = 'control'
         return o
     if o.daemon:
-        raise UsageError('-D needs a control socket: -P or -U')
+        raise UsageError('-D needs a control socket: -P, -U or -R')
     if o.mode == 'i':
         if not rest:
             raise UsageError('-i: no addresses given')

@@ -15,9 +15,14 @@ Reads /etc/scamperd.conf (``key = value`` lines, ``#`` comments):
     format = warts
     port =                   # also listen on TCP (loopback) when set
     attach_2021 = off        # on: DATA len without id-N (-O attach-2021)
+    remote =                 # host:port of an sc_remoted to join (-R)
+    remote_tls = on          # off: plain TCP to a host name too
+    remote_cafile =          # CA certificates to check it by (-O cafile=)
+    remote_certfile =        # our certificate and key, when it asks
+    remote_keyfile =         #   (-O client-certfile= client-privfile=)
 
 then runs scamper with the matching flags (``-U``, ``-p``, ``-w``, ``-M``,
-``-o``, ``-O``, ``-P``); flags given to scamperd are passed on after them
+``-o``, ``-O``, ``-P``, ``-R``); flags given to scamperd are passed on after them
 and win.  It runs in the foreground: the service manager supervises it.
 """
 
@@ -35,7 +40,8 @@ DEFAULTS = {
     'socket': DEFAULT_SOCKET, 'socket_mode': '0660', 'group': 'scamper',
     'user': 'scamper', 'pps': '20', 'window': '0', 'monitorname': '',
     'outdir': '/var/lib/scamperd', 'format': 'warts', 'port': '',
-    'attach_2021': 'off',
+    'attach_2021': 'off', 'remote': '', 'remote_tls': 'on',
+    'remote_cafile': '', 'remote_certfile': '', 'remote_keyfile': '',
 }
 REMOVED = {
     'attach_ids': 'every socket sends DATA len id-N now',
@@ -70,8 +76,12 @@ def read_config(text, name=DEFAULT_CONFIG, warnings=None):
         cfg['socket_mode'] = int(cfg['socket_mode'], 8)
     except ValueError:
         raise ConfigError('%s: socket_mode must be octal' % name) from None
-    if cfg['attach_2021'] not in ('on', 'off'):
-        raise ConfigError('%s: attach_2021 must be on or off' % name)
+    for key in ('attach_2021', 'remote_tls'):
+        if cfg[key] not in ('on', 'off'):
+            raise ConfigError('%s: %s must be on or off' % (name, key))
+    if bool(cfg['remote_certfile']) != bool(cfg['remote_keyfile']):
+        raise ConfigError('%s: remote_certfile and remote_keyfile go '
+                          'together' % name)
     return cfg
 
 
@@ -87,6 +97,15 @@ def scamper_argv(cfg, extra):
         argv += ['-P', cfg['port']]
     if cfg['attach_2021'] == 'on':
         argv += ['-O', 'attach-2021']
+    if cfg['remote']:
+        argv += ['-R', cfg['remote']]
+        if cfg['remote_tls'] == 'off':
+            argv += ['-O', 'notls-remote']
+        for key, opt in (('remote_cafile', 'cafile'),
+                         ('remote_certfile', 'client-certfile'),
+                         ('remote_keyfile', 'client-privfile')):
+            if cfg[key]:
+                argv += ['-O', '%s=%s' % (opt, cfg[key])]
     return argv + list(extra)
 
 

@@ -133,10 +133,12 @@ class Supervisor:
     def __init__(self, priv, inputs, out_fd, cfg, err=sys.stderr,
                  signal_fd=None):
         self.priv = priv
+        # a control socket or a controller gives tasks until told to stop
+        self.serving = bool(cfg.get('listeners') or cfg.get('remote'))
         self.sources = Sources(self._write, cfg.get('format', 'text'),
                                monitorname=cfg.get('monitorname'),
                                hostname=socket.gethostname(),
-                               daemon=bool(cfg.get('listeners')),
+                               daemon=self.serving,
                                default_name=cfg.get('outfile') or '-',
                                outcopy=cfg.get('outcopy', False),
                                written=cfg.get('written', ((), ())))
@@ -454,7 +456,7 @@ class Supervisor:
         scamper, no message and exit 0; the rest is not written, and a run
         without a control socket stops as on SIGTERM."""
         self.out_gone = True
-        if not self.cfg.get('listeners'):
+        if not self.serving:
             self._stop()
 
     # -- control socket (scamperd/control) ---------------------------------------
@@ -562,7 +564,7 @@ class Supervisor:
         if self.stopped_by is None:
             return status
         left = not self.input_done or self.queue or self.deferred
-        if self.cfg.get('listeners'):
+        if self.serving:
             self.err.write('scamper: stopped by %s (%d tasks halted)\n'
                            % (self.stopped_by, self.halted))
         elif self.halted or left:
@@ -608,9 +610,9 @@ class Supervisor:
         # the first tasks are read while the workers start
         while len(self.queue) < 2 * len(self.workers) and self._read_one():
             pass
-        if self.cfg.get('listeners'):
+        if self.serving:
             from scamperd.control.server import Control
-            self.control = Control(self, self.cfg['listeners'],
+            self.control = Control(self, self.cfg.get('listeners', []),
                                    self.cfg.get('data_ids', False))
         gc_due = quiet_gc()
         while True:

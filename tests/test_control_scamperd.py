@@ -27,6 +27,15 @@ def test_config_defaults_and_flags():
         '-P', '31337', '-w', '9']
     cfg = read_config('attach_2021 = on\n')
     assert scamper_argv(cfg, [])[-2:] == ['-O', 'attach-2021']
+    cfg = read_config('remote = ctl.example:31337\nremote_tls = off\n'
+                      'remote_cafile = /c.pem\n')
+    assert scamper_argv(cfg, [])[-6:] == [
+        '-R', 'ctl.example:31337', '-O', 'notls-remote', '-O',
+        'cafile=/c.pem']
+    cfg = read_config('remote = ctl:1\nremote_certfile = a\n'
+                      'remote_keyfile = b\n')
+    assert scamper_argv(cfg, [])[-6:] == [
+        '-R', 'ctl:1', '-O', 'client-certfile=a', '-O', 'client-privfile=b']
 
 
 @pytest.mark.parametrize('text,err', [
@@ -34,6 +43,8 @@ def test_config_defaults_and_flags():
     ('pps 1', "unknown setting 'pps 1'"),
     ('socket_mode = 66x', 'socket_mode must be octal'),
     ('attach_2021 = yes', 'attach_2021 must be on or off'),
+    ('remote_tls = 1', 'remote_tls must be on or off'),
+    ('remote_keyfile = k', 'remote_certfile and remote_keyfile go together'),
 ])
 def test_config_errors(text, err):
     with pytest.raises(ConfigError) as e:

@@ -98,9 +98,12 @@ class Attach(Source):
         self.ending = False                   # done received / gone
         self.gone = False
 
-    def start(self):
-        """The lines sent after ``OK`` on attach."""
-        self.send(b'OK\n')
+    def start(self, ok=True):
+        """What is sent on attach: ``OK`` (not on a remote channel, which
+        is attached from the start), ``MORE``, the list and the
+        cycle-start."""
+        if ok:
+            self.send(b'OK\n')
         self._more()
         self._object(self.list, 'list')
         self._object(self.cycle, 'cycle-start')

@@ -230,6 +230,16 @@ class Control:
         for ls in listeners:
             ls.setblocking(False)
             self._listen(ls)
+        self.remote = None              # -R: the controller we dial
+        r = sup.cfg.get('remote')
+        if r:
+            from scamperd.control.remote import Remote
+            self.remote = Remote(self, r['host'], r['port'], r.get('tls'),
+                                 say=self._say)
+
+    def _say(self, line):
+        self.err.write('scamper: %s\n' % line)
+        self.err.flush()
 
     # -- sockets ----------------------------------------------------------------
 
@@ -238,7 +248,10 @@ class Control:
                           ('control', lambda ls=ls: self._accept(ls)))
 
     def tick(self, now):
-        """Called each turn of the loop: listening again after a pause."""
+        """Called each turn of the loop: listening again after a pause;
+        the controller's timers."""
+        if self.remote is not None:
+            self.remote.tick(now)
         if self.paused_until is not None and now >= self.paused_until:
             self.paused_until = None
             for ls in self.listeners:
@@ -304,6 +317,8 @@ class Control:
                 except OSError:
                     pass
             ls.close()
+        if self.remote is not None:
+            self.remote.close()
         end = time.time() + timeout
         for c in list(self.conns):
             c.closing = True
