@@ -239,6 +239,7 @@ class Channel:
         self.remote = remote
         self.number = number
         self.reader = LineReader()
+        self.out = bytearray()
         ctl = remote.ctl
         self.attached = attach.Attach(
             {'format': 'warts'}, name, self.send, self.close,
@@ -248,9 +249,18 @@ class Channel:
         self.attached.halter = lambda tid: ctl.halt(self.attached, tid)
 
     def send(self, data):
+        """Gathered, and sent as one message (or a few) when the loop
+        turns: a result's OK, MORE and DATA lines cost the controller one
+        message, not three."""
         if data and not self.attached.gone:
-            self.remote.link.send(self.number, data)
-            self.remote.flush()
+            if not self.out:
+                self.remote.waiting.append(self)
+            self.out += data
+
+    def drain(self):
+        if self.out:
+            self.remote.link.send(self.number, self.out)
+            self.out = bytearray()
 
     def close(self):
         """All said: the channel ends on our side."""
@@ -279,6 +289,7 @@ class Channel:
         """The controller forgot us: its tasks end unreported."""
         a = self.attached
         a.gone = True
+        self.out = bytearray()
         a.drop_pending()
         for tid in list(a.running):
             self.remote.ctl.halt(a, tid)
@@ -311,6 +322,7 @@ class Remote:
         self.say = say or (lambda line: None)
         self.link = Link(ctl.monitorname)
         self.channels = {}
+        self.waiting = []            # channels with something to send
         self.named = 0               # channels named so far (ALIAS_N)
         self.sock = None
         self.tlsobj = None
@@ -325,6 +337,11 @@ class Remote:
 
     @_guarded
     def tick(self, now):
+        if self.waiting:
+            for ch in self.waiting:
+                ch.drain()
+            self.waiting.clear()
+            self.flush()
         if self.sock is None:
             if now >= self.retry_at:
                 self._connect(now)
@@ -523,6 +540,7 @@ class Remote:
     def end_channel(self, ch):
         if self.channels.get(ch.number) is ch:
             del self.channels[ch.number]
+            ch.drain()
             self.link.fin(ch.number)
             self.flush()
 
@@ -530,6 +548,7 @@ class Remote:
         for ch in list(self.channels.values()):
             ch.drop()
         self.channels.clear()
+        self.waiting.clear()
         self.link.reset()
 
     # -- failures --------------------------------------------------------------------
@@ -567,6 +586,9 @@ class Remote:
                  % (why, max(0.0, self.retry_at - time.time())))
 
     def close(self):
+        for ch in self.waiting:
+            ch.drain()
+        self.waiting.clear()
         if self.sock is not None:
             self.flush()
             try:
