@@ -89,6 +89,14 @@ def attach(sock, commands, timeout=120):
     return [json.loads(line) for line in js.splitlines()]
 
 
+def measures(controller, monitor, target, userid=0, **kw):
+    """One ping through vantage point ``monitor`` comes back answered."""
+    sock = controller.socket_for(monitor, **kw)
+    assert pings(attach(sock, ['ping -c 1 -U %d %s' % (userid, target)])) \
+        == [(target, userid, 1)]
+    return sock
+
+
 def pings(objs):
     return sorted((o['dst'], o['userid'], len(o['responses'])) for o in objs
                   if o['type'] == 'ping')
@@ -190,9 +198,8 @@ def test_a_restarted_controller_is_joined_again(lab_line, controller):
             controller.kill()
             client.wait(30)
         controller.start()
-        sock = controller.socket_for('vp-again', timeout=60)
-        assert pings(attach(sock, ['ping -c 1 -U 2 %s' % lab_line.target4])) \
-            == [(lab_line.target4, 2, 1)]
+        measures(controller, 'vp-again', lab_line.target4, 2,
+                 timeout=60)
         assert vp.poll() is None
     finally:
         stop_daemon(vp)
@@ -213,9 +220,8 @@ def test_a_restarted_vantage_point_joins_again(lab_line, controller):
     time.sleep(1)                   # the helper and workers follow it
     vp = vantage_point(lab_line, 'src', 'vp-back')
     try:
-        sock = controller.socket_for('vp-back', other_than=(first,))
-        assert pings(attach(sock, ['ping -c 1 %s' % lab_line.target4])) \
-            == [(lab_line.target4, 0, 1)]
+        measures(controller, 'vp-back', lab_line.target4,
+                 other_than=(first,))
     finally:
         stop_daemon(vp)
 
@@ -227,9 +233,7 @@ def test_scamperd_joins_the_fleet_its_configuration_names(lab_line,
         lab_line, 'monitorname = vp-conf\nattach_2021 = on\n'
         'remote = %s:%d\n' % (CONTROLLER, PORT))
     try:
-        sock = controller.socket_for('vp-conf')
-        assert pings(attach(sock, ['ping -c 1 %s' % lab_line.target4])) \
-            == [(lab_line.target4, 0, 1)]
+        measures(controller, 'vp-conf', lab_line.target4)
     finally:
         stop_daemon(p)
         shutil.rmtree(tmp, ignore_errors=True)
@@ -362,9 +366,7 @@ def test_tls_to_a_controller_named_by_host_name(lab_line, pki, named):
                        'cafile=' + os.path.join(pki, 'ca.pem'), host=named,
                        port=PORT + 1)
     try:
-        sock = c.socket_for('vp-tls')
-        assert pings(attach(sock, ['ping -c 1 %s' % lab_line.target4])) \
-            == [(lab_line.target4, 0, 1)]
+        measures(c, 'vp-tls', lab_line.target4)
     finally:
         stop_daemon(vp)
         c.close()
@@ -389,9 +391,7 @@ def test_notls_remote_speaks_plain_tcp_to_a_host_name(lab_line, named):
     vp = vantage_point(lab_line, 'src', 'vp-plain', '-O', 'notls-remote',
                        host=named, port=PORT + 3)
     try:
-        sock = c.socket_for('vp-plain')
-        assert pings(attach(sock, ['ping -c 1 %s' % lab_line.target4])) \
-            == [(lab_line.target4, 0, 1)]
+        measures(c, 'vp-plain', lab_line.target4)
     finally:
         stop_daemon(vp)
         c.close()

@@ -556,13 +556,7 @@ class Remote:
     def _lost(self, why, soon=False):
         """The connection failed or broke: close it, and try again later
         (``soon``: at once, as scamper after a silent controller)."""
-        if self.sock is not None:
-            try:
-                self.ctl.sel.unregister(self.sock)
-            except (KeyError, ValueError):
-                pass
-            self.sock.close()
-            self.sock = None
+        self._close_sock()
         self.tlsobj = None
         self.up = False
         self.wbuf.clear()
@@ -591,6 +585,10 @@ class Remote:
         self.waiting.clear()
         if self.sock is not None:
             self.flush()
+        self._close_sock()
+
+    def _close_sock(self):
+        if self.sock is not None:
             try:
                 self.ctl.sel.unregister(self.sock)
             except (KeyError, ValueError):
