@@ -17,7 +17,8 @@ import time
 
 import pytest
 
-from ours import popen_ours, start_scamperd, stop_daemon, wait_listening
+from ours import (popen_ours, proc_tree, start_scamperd, stop_daemon,
+                  wait_listening)
 
 PORT = 50070
 CONTROLLER = '198.51.100.2'        # dst, on its link to r3
@@ -209,21 +210,41 @@ def test_a_restarted_controller_is_joined_again(lab_line, controller):
     assert 'stopped by SIGTERM (0 tasks halted)' in err, err
 
 
-def test_a_restarted_vantage_point_joins_again(lab_line, controller):
-    vp = vantage_point(lab_line, 'src', 'vp-back')
+def test_a_vantage_point_killed_mid_run_joins_again(lab_line, controller):
+    """One of two vantage points is killed (SIGKILL) while both measure:
+    the other's client gets every result once; the killed one, started
+    again, joins under a new socket and measures."""
+    back = vantage_point(lab_line, 'src', 'vp-back')
+    stay = vantage_point(lab_line, 'r1', 'vp-stay')
     try:
         first = controller.socket_for('vp-back')
-        os.kill(vp.pid, signal.SIGKILL)
-        vp.wait()
-    finally:
-        stop_daemon(vp)
-    time.sleep(1)                   # the helper and workers follow it
-    vp = vantage_point(lab_line, 'src', 'vp-back')
-    try:
+        cmds = ['ping -c 3 -i 0.3 -U %d %s' % (i, d)
+                for i, d in enumerate(targets(lab_line, 8))]
+        with tempfile.TemporaryDirectory() as tmp:
+            infile = os.path.join(tmp, 'in')
+            with open(infile, 'w') as f:
+                f.write('ping -c 20 %s\n' % lab_line.target4)
+            lost = subprocess.Popen(
+                ['sc_attach', '-R', first, '-i', infile, '-o',
+                 os.path.join(tmp, 'lost.warts')],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(1)
+            assert lost.poll() is None      # its ping runs
+            for pid in proc_tree(back.pid):
+                os.kill(pid, signal.SIGKILL)
+            back.wait()
+            objs = attach(controller.socket_for('vp-stay'), cmds)
+            lost.kill()
+            lost.wait()
+        assert pings(objs) == [(d, i, 3) for i, d in
+                               enumerate(targets(lab_line, 8))]
+        time.sleep(1)               # what the killed one left goes
+        back = vantage_point(lab_line, 'src', 'vp-back')
         measures(controller, 'vp-back', lab_line.target4,
                  other_than=(first,))
     finally:
-        stop_daemon(vp)
+        stop_daemon(back)
+        stop_daemon(stay)
 
 
 def test_scamperd_joins_the_fleet_its_configuration_names(lab_line,
