@@ -23,7 +23,10 @@ apt-get install -y -q --no-install-recommends \
     iproute2 nftables python3-nftables python3-seccomp ethtool \
     iputils-ping procps \
     tcpdump scamper openssl \
-    systemd systemd-container
+    systemd systemd-container \
+    debhelper dh-python pybuild-plugin-pyproject python3-all \
+    python3-setuptools python3-wheel lintian man-db adduser \
+    python3-pyroute2 python3-prctl python3-msgpack
 
 umask 022
 [ -x "$VENV/bin/python" ] || /usr/bin/python3 -m venv "$VENV"

@@ -1,29 +1,21 @@
-"""systemd/scamperd.service started by a real systemd.
+"""systemd/scamperd.service started by a real systemd, in a container
+(tests/nspawn.py) that holds what packaging/install.sh installed: the
+venv, the `scamper` user and group, /etc/scamperd.conf and the unit.
+Every measurement here is to 127.0.0.1 (the container has only
+loopback).
 
-This machine's own systemd is booted as PID 1 of a container
-(systemd-nspawn --boot) on a throwaway overlay of the root file system,
-so the container holds what packaging/install.sh installed: the venv, the
-`scamper` user and group, /etc/scamperd.conf and the unit.  The container
-has its own network namespace with nothing but loopback: every
-measurement here is to 127.0.0.1.  The container is powered off (killed
-if it will not go) even when a test fails; its mounts live in a private
-mount namespace and go with it.
-
-Needs root, systemd, systemd-nspawn (systemd-container), unshare and
-nsenter (util-linux) and Debian's scamper (sc_attach, sc_warts2json):
-without them the tests fail, they do not skip."""
+Needs, besides what tests/nspawn.py needs, Debian's scamper (sc_attach,
+sc_warts2json): without them the tests fail, they do not skip."""
 
 import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 
 import pytest
 
+from nspawn import CLIENT, booted
 from scamper_cli.scamperd import read_config
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -32,97 +24,12 @@ UNIT = '/usr/local/lib/systemd/system/scamperd.service'
 # SCAMPER_VENV=... packaging/install.sh): the container runs its commands,
 # under this checkout's unit
 VENV = os.path.join(sys.prefix, 'bin') + '/'
-CLIENT = 'sc-client'                   # a member of group scamper
 CAP_NET_ADMIN, CAP_NET_RAW = 12, 13
-
-# In a private mount namespace: mount / (just the root file system, not
-# what is mounted on it) on the container directory, and give nspawn a
-# /run of its own (it leaves its locks there, and will not clean up its
-# propagation directory on a disk); then boot.
-BOOT = r'''
-set -e
-mount --bind / "$1"
-mount -t tmpfs tmpfs /run
-exec systemd-nspawn --quiet --boot --private-network --volatile=overlay \
-    --register=no --keep-unit --link-journal=no -M "$2" -D "$1"
-'''
-
-
-class Machine:
-    def __init__(self, pid1):
-        self.pid1 = pid1
-        self.conf = None               # its /etc/scamperd.conf
-
-    def run(self, *cmd, user=None, check=True, timeout=30, input=None):
-        """Run a command in the container, as root or as ``user``."""
-        if user is not None:
-            cmd = ('runuser', '-u', user, '--') + cmd
-        p = subprocess.run(('nsenter', '-t', str(self.pid1), '-a') + cmd,
-                           capture_output=True, text=True, timeout=timeout,
-                           input=input)
-        if check:
-            assert p.returncode == 0, (cmd, p.stdout, p.stderr,
-                                       self.journal())
-        return p
-
-    def journal(self):
-        return subprocess.run(
-            ('nsenter', '-t', str(self.pid1), '-a', 'journalctl', '-o',
-             'cat', '--no-pager', '-u', 'scamperd'),
-            capture_output=True, text=True, timeout=30).stdout
-
-    def show(self, *props):
-        out = self.run('systemctl', 'show', 'scamperd',
-                       *('-p' + p for p in props)).stdout
-        return dict(line.split('=', 1) for line in out.splitlines())
-
-    def status(self, pid):
-        """The fields of /proc/PID/status, as seen in the container."""
-        out = self.run('cat', '/proc/%d/status' % pid).stdout
-        return dict((k, v.strip()) for k, v in
-                    (line.split(':', 1) for line in out.splitlines()))
-
-    def service_pids(self):
-        cg = self.run('systemctl', 'show', 'scamperd', '-p', 'ControlGroup',
-                      '--value').stdout.strip()
-        if not cg:
-            return []
-        # cgroup v1 (named systemd hierarchy) or v2
-        procs = self.run('sh', '-c', 'cat /sys/fs/cgroup/systemd%s/%s || '
-                         'cat /sys/fs/cgroup%s/%s'
-                         % (cg, 'cgroup.procs', cg, 'cgroup.procs'),
-                         check=False).stdout
-        return sorted(int(p) for p in procs.split())
-
-    def ctl(self, *args, **kw):
-        return self.run(VENV + 'scamperctl', '-U', self.conf['socket'],
-                        *args, user=CLIENT, **kw)
-
-
-def _init_of(nspawn):
-    """The container's PID 1 (a child of nspawn running systemd), or None."""
-    pid = nspawn.pid
-    try:
-        with open('/proc/%d/task/%d/children' % (pid, pid)) as f:
-            kids = [int(p) for p in f.read().split()]
-        for kid in kids:
-            with open('/proc/%d/comm' % kid) as f:
-                if f.read().strip() == 'systemd':
-                    return kid
-    except FileNotFoundError:
-        pass
-    return None
-
-
-def _boot_failed(log, msg):
-    with open(log) as f:
-        pytest.fail('%s\n%s' % (msg, f.read()[-3000:]), pytrace=False)
 
 
 @pytest.fixture(scope='module')
 def machine():
-    for tool in ('systemd-nspawn', 'unshare', 'nsenter', 'sc_attach',
-                 'sc_warts2json'):
+    for tool in ('sc_attach', 'sc_warts2json'):
         assert shutil.which(tool), '%s missing: run packaging/install.sh' \
             % tool
     assert os.path.exists(UNIT), 'run packaging/install.sh'
@@ -132,30 +39,8 @@ def machine():
     unit = unit.replace('/opt/scamper-py/bin/', VENV)
     with open(os.path.join(HERE, 'packaging', 'scamperd.conf')) as f:
         conf = f.read()
-    root = tempfile.mkdtemp(prefix='sc-boot-')
-    log = root + '.log'
-    name = 'sc-boot-%d' % os.getpid()
-    with open(log, 'w') as out:
-        nspawn = subprocess.Popen(
-            ['unshare', '--mount', '--propagation', 'private',
-             'sh', '-c', BOOT, 'sh', root, name],
-            stdin=subprocess.DEVNULL, stdout=out, stderr=out)
-    pid1 = None
-    try:
-        end = time.time() + 30
-        while pid1 is None:
-            if nspawn.poll() is not None or time.time() > end:
-                _boot_failed(log, 'the container did not start')
-            pid1 = _init_of(nspawn)
-            time.sleep(0.05)
-        m = Machine(pid1)
-        state = None
-        while state not in ('running', 'degraded'):
-            if nspawn.poll() is not None or time.time() > end:
-                _boot_failed(log, 'systemd did not come up: %s' % state)
-            state = m.run('systemctl', 'is-system-running', '--wait',
-                          check=False).stdout.strip()
-            time.sleep(0.1)
+    with booted() as m:
+        m.scamperctl = VENV + 'scamperctl'
         # this checkout's unit, running this venv's scamperd, and settings,
         # in place of those install.sh put in /usr/local/lib and /etc
         m.run('sh', '-c', 'cat > /etc/systemd/system/scamperd.service',
@@ -166,16 +51,6 @@ def machine():
         # an operator lets a user use scamperd by adding it to the group
         m.run('useradd', '--groups', m.conf['group'], CLIENT)
         yield m
-    finally:
-        nspawn.send_signal(signal.SIGTERM)    # nspawn: power off
-        try:
-            nspawn.wait(20)
-        except subprocess.TimeoutExpired:
-            if pid1 is not None:               # ends its PID namespace
-                os.kill(pid1, signal.SIGKILL)
-            nspawn.wait(10)
-        os.rmdir(root)
-        os.unlink(log)
 
 
 def _start(m):
