@@ -26,7 +26,7 @@ apt-get install -y -q --no-install-recommends \
     systemd systemd-container \
     debhelper dh-python pybuild-plugin-pyproject python3-all \
     python3-setuptools python3-wheel lintian man-db adduser \
-    python3-pyroute2 python3-prctl python3-msgpack
+    python3-pyroute2 python3-prctl python3-msgpack git
 
 umask 022
 [ -x "$VENV/bin/python" ] || /usr/bin/python3 -m venv "$VENV"
