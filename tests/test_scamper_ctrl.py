@@ -298,7 +298,14 @@ def test_pypi_module_transcript_replays(lab_line):
             for before, line in sends:
                 while progress() < before or (line.startswith('halt ') and
                                               not running(int(line[5:]))):
-                    data = s.recv(65536)
+                    try:
+                        data = s.recv(65536)
+                    except TimeoutError:
+                        pytest.fail('60 s without a word, waiting to send '
+                                    '%r (%d results wanted, %d came); the '
+                                    'last lines: %r' % (
+                                        line, before, progress(),
+                                        [i[1] for i in got[-12:]]))
                     assert data, got
                     got += stream.feed(data)
                 s.sendall(line.encode() + b'\n')
