@@ -187,7 +187,13 @@ def main(argv=None, socket_perms=(None, None), keep_output=False):
         sys.stderr.write('scamper: %s\n' % problem)
         return 1
 
-    # the control socket first: a run that cannot start truncates nothing
+    # -R's TLS files, then the control socket: a run that cannot start
+    # truncates nothing
+    try:
+        remote = _remote(o)
+    except OSError as e:            # ssl.SSLError is one
+        sys.stderr.write('scamper: -R: %s\n' % e)
+        return 1
     try:
         listeners = ctlmod.listen(o, *socket_perms)
     except OSError as e:
@@ -212,12 +218,6 @@ def main(argv=None, socket_perms=(None, None), keep_output=False):
     except OSError as e:
         sys.stderr.write('scamper: could not open %s: %s\n'
                          % (e.filename, e.strerror))
-        ctlmod.close(o, listeners)
-        return 1
-    try:
-        remote = _remote(o)
-    except OSError as e:            # ssl.SSLError is one
-        sys.stderr.write('scamper: -R: %s\n' % e)
         ctlmod.close(o, listeners)
         return 1
     if o.daemon:

@@ -209,3 +209,20 @@ def test_random_input_gives_events_or_a_protocol_error():
             link.receive(data[cut:])
         except ProtocolError:
             pass
+
+
+def test_a_tls_file_that_cannot_be_read_truncates_no_outfile(tmp_path):
+    """-R's TLS files were read after -o had been opened: a missing
+    cafile truncated the output file before scamper exited 1."""
+    import subprocess
+    import sys
+    out = tmp_path / 'kept.warts'
+    out.write_bytes(b'results measured before\n')
+    r = subprocess.run(
+        [sys.executable, '-m', 'scamper_cli.main', '-O', 'warts', '-o',
+         str(out), '-R', 'ctl.example:31337', '-O',
+         'cafile=%s' % (tmp_path / 'missing.pem')],
+        capture_output=True, text=True, timeout=60, cwd='/')
+    assert r.returncode == 1
+    assert r.stderr.startswith('scamper: -R: '), r.stderr
+    assert out.read_bytes() == b'results measured before\n'

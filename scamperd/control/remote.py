@@ -380,7 +380,7 @@ class Remote:
         err = sock.connect_ex(addr)
         if err not in (0, errno.EINPROGRESS):
             self._lost('cannot connect to %s: %s' % (self.where,
-                                                      _strerror(err)))
+                                                      os.strerror(err)))
             return
         self.ctl.sel.register(sock, selectors.EVENT_WRITE,
                               ('control', self._connected))
@@ -390,7 +390,7 @@ class Remote:
         err = self.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
         if err:
             self._lost('cannot connect to %s: %s' % (self.where,
-                                                      _strerror(err)))
+                                                      os.strerror(err)))
             return
         self.addrs = []
         self.ctl.sel.modify(self.sock, selectors.EVENT_READ,
@@ -604,7 +604,3 @@ def _is_ip(host):
     except ValueError:
         return False
     return True
-
-
-def _strerror(err):
-    return os.strerror(err)
