@@ -47,13 +47,14 @@ QUANTUM = 0.001
 
 
 class Task:
-    __slots__ = ('id', 'method', 'keys', 'timer_at', 'queued', 'done',
-                 'error', 'dl', 'tap', 'fw')
+    __slots__ = ('id', 'method', 'key', 'keys', 'timer_at', 'queued',
+                 'done', 'error', 'dl', 'tap', 'fw')
 
     def __init__(self, task_id, method):
         self.id = task_id
         self.method = method
-        self.keys = []          # the demultiplexing keys it owned
+        self.key = None         # the first demultiplexing key it owned
+        self.keys = None        # a list of the others, when it has more
         self.timer_at = None
         self.queued = False
         self.done = False
@@ -166,7 +167,9 @@ class Engine:
                 pass
             task.fw = None
         keys = self.keys
-        for key in task.keys:
+        if task.key is not None and keys.get(task.key) is task:
+            del keys[task.key]
+        for key in task.keys or ():
             if keys.get(key) is task:
                 del keys[key]
         self.on_done(task.id, task.method, task.error)
@@ -341,6 +344,12 @@ class Engine:
             except Exception as e:      # a probe the codec cannot encode
                 self._fault(task, e, now)
                 continue
+            else:
+                try:
+                    m.probe_sent(probe)
+                except Exception as e:
+                    self._fault(task, e, now)
+                    continue
             sent = True
             self._update(task, now)
             now = self.clock()
@@ -359,6 +368,12 @@ class Engine:
                 task.method.send_error(probe, e.errno, now)
             except Exception as e2:
                 self._fault(task, e2, now)
+                return
+        else:
+            try:
+                task.method.probe_sent(probe)
+            except Exception as e:
+                self._fault(task, e, now)
                 return
         self._update(task, now)
 
@@ -382,7 +397,12 @@ class Engine:
             self.io.close_dl(entry[0])
 
     def _own(self, task, key, probe):
-        task.keys.append(key)
+        if task.key is None:
+            task.key = key
+        elif task.keys is None:
+            task.keys = [key]
+        else:
+            task.keys.append(key)
         self.keys[key] = task
         pk = (probe.family, probe.proto)
         if pk not in self.rx_open:

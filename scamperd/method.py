@@ -9,10 +9,11 @@ The engine's contract, for each task:
 * ``start(now)`` once, when the task begins.
 * While ``ready()`` is true, the task waits in the engine's send queue; when
   the pacer grants a slot the engine calls ``next_probe(now)``, encodes and
-  sends the returned :class:`scamperd.probe.Probe`, then sets ``probe.tx``
-  to the moment it left (the method keeps the object, so it sees ``tx``).
-  If the send fails the engine calls ``send_error(probe, errno, now)``
-  instead.
+  sends the returned :class:`scamperd.probe.Probe`, sets ``probe.tx`` to
+  the moment it left, and calls ``probe_sent(probe)`` (a method that
+  keeps the object sees ``tx`` there too; one that keeps many may keep
+  only what it needs of each instead).  If the send fails the engine
+  calls ``send_error(probe, errno, now)`` instead.
 * ``timer()`` is the time at which ``handle_timer(now)`` must next be
   called when nothing arrives (a timeout, or an inter-probe wait), or None.
 * Every reply whose demultiplexing key matches a probe the task sent goes
@@ -30,6 +31,9 @@ either way, goes to ``receive`` as a Reply with ``frame``, ``link`` and
 
 
 class Method:
+    # no __dict__ of its own: a method that lists its fields in
+    # __slots__ has none (a subclass that does not gets one as usual)
+    __slots__ = ()
     done = False
     result = None
     tap = 0
@@ -43,6 +47,9 @@ class Method:
 
     def next_probe(self, now):
         raise NotImplementedError
+
+    def probe_sent(self, probe):
+        """``probe`` left at ``probe.tx``."""
 
     def send_error(self, probe, err, now):
         raise NotImplementedError

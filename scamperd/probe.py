@@ -77,13 +77,23 @@ class Probe:
     fields then only name its flow (family, src, dst, proto, ports).
     """
 
-    __slots__ = ('family', 'src', 'dst', 'proto', 'ttl', 'tos', 'ipid',
-                 'flowlabel', 'df', 'size', 'ip_options', 'payload',
-                 'sport', 'dport', 'udp_sum',
-                 'icmp_type', 'icmp_code', 'icmp_id', 'icmp_seq', 'icmp_sum',
-                 'tcp_flags', 'tcp_seq', 'tcp_ack', 'tcp_win',
-                 'cookie', 'tx', 'ifindex', 'dl_tx', 'frame', 'frag',
-                 'packet')
+    # Every probe has the fields in __slots__; the others (RARE) are read
+    # from the class until a probe sets them (in its __dict__, made then):
+    # a method keeps each probe it sent, and most never set them.
+    __slots__ = ('family', 'src', 'dst', 'proto', 'ttl', 'tos', 'ipid', 'df',
+                 'size', 'payload', 'sport', 'dport', 'udp_sum', 'icmp_type',
+                 'icmp_id', 'icmp_seq', 'icmp_sum', 'cookie', 'tx',
+                 '__dict__')
+    RARE = ('flowlabel', 'ip_options', 'icmp_code', 'tcp_flags', 'tcp_seq',
+            'tcp_ack', 'tcp_win', 'ifindex', 'dl_tx', 'frame', 'frag',
+            'packet')
+    flowlabel = 0
+    ip_options = b''
+    icmp_code = 0
+    tcp_flags = tcp_seq = tcp_ack = 0
+    tcp_win = 65535
+    ifindex = 0
+    dl_tx = frame = frag = packet = None
 
     def __init__(self, family, src, dst, proto, ttl=64, tos=0, ipid=0,
                  flowlabel=0, df=False, size=0, ip_options=b'', payload=b'',
@@ -99,34 +109,40 @@ class Probe:
         self.ttl = ttl
         self.tos = tos
         self.ipid = ipid
-        self.flowlabel = flowlabel
         self.df = df
         self.size = size
-        self.ip_options = ip_options
         self.payload = payload
         self.sport = sport
         self.dport = dport
         self.udp_sum = udp_sum
         self.icmp_type = icmp_type
-        self.icmp_code = icmp_code
         self.icmp_id = icmp_id
         self.icmp_seq = icmp_seq
         self.icmp_sum = icmp_sum
-        self.tcp_flags = tcp_flags
-        self.tcp_seq = tcp_seq
-        self.tcp_ack = tcp_ack
-        self.tcp_win = tcp_win
         self.cookie = cookie
         self.tx = 0.0
-        self.ifindex = ifindex
-        self.dl_tx = None
-        self.frame = frame
-        self.frag = None
-        self.packet = packet
+        if flowlabel:
+            self.flowlabel = flowlabel
+        if ip_options:
+            self.ip_options = ip_options
+        if icmp_code:
+            self.icmp_code = icmp_code
+        if tcp_flags or tcp_seq or tcp_ack or tcp_win != 65535:
+            self.tcp_flags = tcp_flags
+            self.tcp_seq = tcp_seq
+            self.tcp_ack = tcp_ack
+            self.tcp_win = tcp_win
+        if ifindex:
+            self.ifindex = ifindex
+        if frame is not None:
+            self.frame = frame
+        if packet is not None:
+            self.packet = packet
 
     def __repr__(self):
         return 'Probe(%s)' % ', '.join(
-            '%s=%r' % (k, getattr(self, k)) for k in self.__slots__)
+            '%s=%r' % (k, getattr(self, k))
+            for k in self.__slots__[:-1] + self.RARE)
 
 
 class Reply:

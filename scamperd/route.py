@@ -26,6 +26,9 @@ class Router:
         self._ipr = None
         self._mtu = {}
         self._udp = {}          # family -> the UDP socket connected to ask
+        # source address text -> its packed form: one object for all the
+        # tasks that use it (a list's pings keep theirs by the thousand)
+        self._packed = {}
 
     def source(self, dst):
         """The packed source address the kernel would use towards dst."""
@@ -39,7 +42,13 @@ class Router:
         except OSError as e:
             raise RouteError('no route to %s: %s'
                              % (text, e.strerror or e)) from None
-        return socket.inet_pton(family, src.split('%')[0])
+        packed = self._packed.get(src)
+        if packed is None:
+            if len(self._packed) >= 256:
+                self._packed.clear()
+            packed = self._packed[src] = socket.inet_pton(
+                family, src.split('%')[0])
+        return packed
 
     def interface(self, dst):
         """(ifindex, ifmtu) of the interface the route to dst uses."""

@@ -181,8 +181,8 @@ class Source:
     def task_meta(self, tag):
         """What the worker needs to format the result of task ``tag``
         (scamperd/output.py): its format, and in warts the file ids of its
-        list and cycle."""
-        return {} if self.fmt is None else {'fmt': self.fmt}
+        list and cycle; None when it needs nothing."""
+        return None if self.fmt is None else {'fmt': self.fmt}
 
     def cycle_of(self, tag):
         """The cycle task ``tag`` belongs to."""
@@ -601,6 +601,8 @@ class Sources:
         go elsewhere, how to format its copy for the default output."""
         meta = src.task_meta(tag)
         if self.outcopy and getattr(src, 'out', None) is not self.default:
+            if meta is None:
+                meta = {}
             copy = meta['copy'] = {'fmt': self.default.fmt}
             if self.default.fmt in output.WARTS:
                 copy['warts'] = self.default.ids(src.cycle_of(tag))

@@ -34,7 +34,7 @@ from scamperd.sources import InputSource, Sources
 from scamperd.ipc import Channel
 from scamperd.method import CommandError
 from scamperd.pacer import Pacer
-from scamperd.worker import old_gc, quiet_gc, worker_main
+from scamperd.worker import error_result, old_gc, quiet_gc, worker_main
 
 MAX_TRIES = 3
 MAX_DEFERRED = 10000
@@ -60,7 +60,10 @@ class TaskRecord:
         self.id = task_id
         self.line = line
         self.where = where
-        self.sig = sig
+        # one key (a packed address: most commands) is kept as it is, not
+        # in a tuple: a list's tasks are in flight by the thousand
+        self.sig = sig[0] if len(sig) == 1 and type(sig[0]) is bytes \
+            else sig
         self.tries = 0
         self.worker = None
         self.home = home      # index of the only worker that may run it
@@ -68,6 +71,12 @@ class TaskRecord:
         self.tag = tag
         self.lss = lss        # its doubletree local stop set's name
         self.waiters = None   # tasks blocked by this one, in order
+
+
+def _keys(rec):
+    """The keys of rec's signature."""
+    sig = rec.sig
+    return (sig,) if type(sig) is bytes else sig
 
 
 class WorkerProcess:
@@ -118,13 +127,12 @@ class WorkerProcess:
 
 
 class WorkerHandle:
-    __slots__ = ('proc', 'chan', 'want', 'tasks', 'index')
+    __slots__ = ('proc', 'chan', 'want', 'index')
 
     def __init__(self, proc, chan, index):
         self.proc = proc
         self.chan = chan
         self.want = 0
-        self.tasks = set()
         self.index = index
 
 
@@ -232,19 +240,17 @@ class Supervisor:
         code = w.proc.exitcode
         how = ('killed by %s' % signal.Signals(-code).name if code < 0
                else 'exit %d' % code) if code is not None else 'hung'
+        held = self._held_by(w)
         self.err.write('scamper: worker %d (pid %d) ended (%s) with %d '
-                       'tasks%s\n' % (w.index, w.proc.pid, how, len(w.tasks),
-                                      ': they run again' if w.tasks else ''))
+                       'tasks%s\n' % (w.index, w.proc.pid, how, len(held),
+                                      ': they run again' if held else ''))
         self.err.flush()
         self.workers.remove(w)
         self.pacer.repair()
         # the local stop sets it held are gone with it
         self.lss_names = {n for n in self.lss_names
                           if self._lss_home(n) != w.index}
-        for tid in sorted(w.tasks, reverse=True):
-            rec = self.active.get(tid)
-            if rec is None:
-                continue
+        for rec in sorted(held, key=lambda rec: rec.id, reverse=True):
             if rec.tries >= MAX_TRIES:
                 self._fail(rec, 'worker died %d times running it' % rec.tries)
                 continue
@@ -253,6 +259,10 @@ class Supervisor:
             self.queue.appendleft(rec)
         if not self.stopping or self.active:
             self._respawn(w.index)
+
+    def _held_by(self, w):
+        """The tasks worker w holds (rare: no set per worker is kept)."""
+        return [rec for rec in self.active.values() if rec.worker is w]
 
     def _respawn(self, index):
         """A worker for ``index`` again; when one cannot be made now (no
@@ -306,7 +316,7 @@ class Supervisor:
         """True when a running task shares a key of rec's signature: rec
         then waits on it."""
         sigs = self.sigs
-        for key in rec.sig:
+        for key in _keys(rec):
             other = sigs.get(key)
             if other is not None:
                 if other.waiters is None:
@@ -356,9 +366,8 @@ class Supervisor:
                     self.sources.started(rec.source, rec.tag)
                 rec.worker = w
                 self.active[rec.id] = rec
-                for key in rec.sig:
+                for key in _keys(rec):
                     self.sigs[key] = rec
-                w.tasks.add(rec.id)
                 w.want -= 1
                 if rec.lss is not None:
                     self.lss_names.add(rec.lss)
@@ -373,25 +382,28 @@ class Supervisor:
         (as scamper's source_command_unhold puts them back)."""
         self.active.pop(rec.id, None)
         sigs = self.sigs
-        for key in rec.sig:
+        for key in _keys(rec):
             if sigs.get(key) is rec:
                 del sigs[key]
         if rec.waiters:
             self.queue.extendleft(rec.waiters)
             self.held -= len(rec.waiters)
         rec.waiters = None
-        if rec.worker is not None:
-            rec.worker.tasks.discard(rec.id)
 
-    def _fail(self, rec, msg, result=None):
-        """Task ``rec`` could not run: said on stderr; ``result`` (its
-        error result and -O outcopy copy, from the worker) goes to a
-        source that wants one."""
+    def _fail(self, rec, msg, err=None):
+        """Task ``rec`` could not run: said on stderr; with ``err`` (an
+        errno, from its worker), its error result (and -O outcopy copy)
+        goes to a source that wants one."""
         self.errors += 1
         self.err.write('scamper: %s: %s\n' % (rec.where, msg))
         self.err.flush()
         self._release(rec)
-        if result and rec.source.error_results:
+        result = None
+        if err is not None and rec.source.error_results:
+            result = error_result(
+                rec.line, self.sources.task_meta(rec.source, rec.tag),
+                self.fmt, self.cfg['sport'], err)
+        if result:
             self.sources.done(rec.source, rec.tag, *result)
         else:
             self.sources.done(rec.source, rec.tag, None,
@@ -417,7 +429,7 @@ class Supervisor:
             elif t == 'error':
                 rec = self.active.get(msg['id'])
                 if rec is not None and rec.worker is w:
-                    self._fail(rec, msg['msg'], msg.get('r'))
+                    self._fail(rec, msg['msg'], msg.get('errno'))
             elif t == 'halted':
                 rec = self.active.get(msg['id'])
                 if rec is not None and rec.worker is w:
@@ -544,8 +556,8 @@ class Supervisor:
             self.halted = len(self.active)
         self.stopping = True
         for w in self.workers:
-            for tid in list(w.tasks):
-                w.chan.send({'t': 'halt', 'id': tid})
+            for rec in self._held_by(w):
+                w.chan.send({'t': 'halt', 'id': rec.id})
 
     def _passed_signal(self, fd):
         try:

@@ -10,8 +10,9 @@ until REPORT_RESULTS results or half a backlog of room are waiting):
   {"t": "more", "n": K}                  room for K more tasks
   {"t": "results", "l": [[N, bytes(, copy)], ...]}   finished tasks,
                                 formatted (and the -O outcopy copy)
-  {"t": "error", "id": N, "msg": text(, "r": [bytes(, copy)])}
-                 a task that could not run (and its error result)
+  {"t": "error", "id": N, "msg": text, "errno": E}
+                 a task that could not run (the supervisor makes its error
+                 result, with errno E, for a source that wants one)
   {"t": "halted", "id": N}          a task halted before it started
 
 ``meta`` is None or what output.format_result needs (format, warts ids).
@@ -139,64 +140,71 @@ class Worker:
                           interface=lambda: self.router.interface(dst))
             method = cmd.create(ctx)
         except (CommandError, RouteError, OSError) as e:
-            self._failed(tid, line, meta, str(e), getattr(e, 'errno', None)
+            self._failed(tid, str(e), getattr(e, 'errno', None)
                          or errno.ENETUNREACH)
             return True
         except Exception as e:      # noqa: BLE001 a bug: this task only
-            self._failed(tid, line, meta, 'internal error starting it: '
-                         '%s: %s' % (type(e).__name__, e))
+            self._failed(tid, 'internal error starting it: %s: %s'
+                         % (type(e).__name__, e))
             return True
         method.task_meta = meta
-        method.task_line = line
         self.engine.add(tid, method)
         return True
 
     def _done(self, tid, method, error=None):
         if error is not None:
-            self._failed(tid, method.task_line, method.task_meta,
-                         'internal error: %s' % error)
+            self._failed(tid, 'internal error: %s' % error)
             return
         meta = method.task_meta
         if not meta:
             self.results.append((tid, output.format_result(method.result,
                                                            self.fmt)))
         else:
-            self.results.append((tid, *self._format(method.result, meta)))
+            self.results.append((tid, *format_for(method.result, meta,
+                                                  self.fmt)))
 
-    def _format(self, result, meta):
-        """The result formatted for its source (and its -O outcopy copy
-        when it has one)."""
-        if not meta:
-            return (output.format_result(result, self.fmt),)
-        out = output.format_result(result, meta.get('fmt', self.fmt), meta)
-        if 'copy' in meta:          # -O outcopy: for the default output too
-            return out, output.format_result(result, meta['copy']['fmt'],
-                                             meta['copy'])
-        return (out,)
+    def _failed(self, tid, msg, err=errno.EIO):
+        """Task ``tid`` could not run (``msg`` says why; ``err``, the
+        errno its error result carries: see error_result)."""
+        self.sup.send({'t': 'error', 'id': tid, 'msg': msg, 'errno': err})
 
-    def _failed(self, tid, line, meta, msg, err=errno.EIO):
-        """Task ``tid`` could not run (``msg`` says why).  Its result is
-        the one scamper writes for a task whose first probe cannot be sent
-        (errno ``err``: trace and ping stop with reason error), made from
-        a fresh copy of the command, so that a client waiting for it gets
-        one; the supervisor decides whether it is written."""
-        report = {'t': 'error', 'id': tid, 'msg': msg}
-        try:
-            cmd = commands.parse(line)
-            src = cmd.src or bytes(4 if cmd.family == 4 else 16)
-            method = cmd.create(Context(src, self.sport, lss={},
-                                        interface=lambda: (0, 1500)))
-            now = time.time()
-            method.start(now)
-            if not method.done and method.ready():
-                method.send_error(method.next_probe(now), err, now)
-            if not method.done:
-                method.halt(now)
-            if method.done:
-                report['r'] = self._format(method.result, meta)
-        except Exception:       # noqa: BLE001 no result then, only msg
-            pass
-        self.sup.send(report)
+
+def format_for(result, meta, fmt):
+    """The result formatted for its source (``meta``: see
+    Source.task_meta; ``fmt`` the default format), and its -O outcopy copy
+    when it has one."""
+    if not meta:
+        return (output.format_result(result, fmt),)
+    out = output.format_result(result, meta.get('fmt', fmt), meta)
+    if 'copy' in meta:          # -O outcopy: for the default output too
+        return out, output.format_result(result, meta['copy']['fmt'],
+                                         meta['copy'])
+    return (out,)
+
+
+def error_result(line, meta, fmt, sport, err):
+    """The result of task ``line`` that could not run, formatted as
+    format_for does, or None when none can be made: the one scamper writes
+    for a task whose first probe cannot be sent (errno ``err``: trace and
+    ping stop with reason error), made from a fresh copy of the command,
+    so that a client waiting for it gets one.  Made by the supervisor, for
+    a source that wants it (Source.error_results), and only then."""
+    try:
+        cmd = commands.parse(line)
+        src = cmd.src or bytes(4 if cmd.family == 4 else 16)
+        method = cmd.create(Context(src, sport, lss={},
+                                    interface=lambda: (0, 1500)))
+        now = time.time()
+        method.start(now)
+        if not method.done and method.ready():
+            method.send_error(method.next_probe(now), err, now)
+        if not method.done:
+            method.halt(now)
+        if method.done:
+            return format_for(method.result, meta, fmt)
+    except Exception:       # noqa: BLE001 no result then, only the reason
+        pass
+    return None
 
 
 def worker_main(sup_sock, priv_sock, pacer, cfg):

@@ -273,6 +273,7 @@ def drive(method, net, start=1000.0, pps=None, limit=100000, inject=()):
                 continue
             probe = method.next_probe(now)
             probe.tx = now
+            method.probe_sent(probe)
             ans = net.answer(probe, now)
             if ans is not None:
                 delay, reply = ans
@@ -338,6 +339,7 @@ def drive_flow(method, server, start=1000.0, rtt=0.01, limit=100000):
                 continue
             probe = method.next_probe(now)
             probe.tx = now
+            method.probe_sent(probe)
             for r in server.receive(probe.packet, now):
                 delay = rtt
                 if isinstance(r, tuple):

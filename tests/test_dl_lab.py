@@ -19,6 +19,7 @@ import pytest
 
 from ours import ours, ours_json
 from scamperd.engine import Engine
+from scamperd.method import Method
 from scamperd.pacer import Pacer
 from scamperd.probe import IPPROTO_UDP, Probe, Reply
 from simnet import A
@@ -184,7 +185,7 @@ def test_ping_dl_text_has_no_ip_options(lab_line, real_scamper):
 
 # --- the engine's side, without a lab --------------------------------------
 
-class StubMethod:
+class StubMethod(Method):
     """Sends one UDP probe (through the datalink of ``ifindex`` if not 0)
     and keeps every reply until halted."""
     done = False

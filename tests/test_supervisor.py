@@ -6,7 +6,7 @@ import os
 from scamperd import commands
 from scamperd import supervisor as supmod
 from scamperd.sources import FileSource
-from scamperd.supervisor import Supervisor, WorkerHandle
+from scamperd.supervisor import Supervisor, WorkerHandle, _keys
 
 
 def supervisor(lines):
@@ -25,7 +25,7 @@ def start(sup, w):
         if rec.tries == 1:
             sup.sources.started(rec.source, rec.tag)
         sup.active[rec.id] = rec
-        for key in rec.sig:
+        for key in _keys(rec):
             sup.sigs[key] = rec
     return rec
 

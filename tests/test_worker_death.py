@@ -90,59 +90,70 @@ def test_a_task_that_cannot_start_gives_an_error_result():
     """A task that fails after its attach client got OK (the route went
     away in between) ends as scamper ends one whose first probe cannot be
     sent: a trace with stop reason error and the errno, a ping that sent
-    nothing, a tbit whose result is sys-error; the reason is said too."""
-    w, sent = _worker(NoRoute(), [
-        (1, 'trace -P icmp-paris 192.0.2.1', None),
-        (2, 'ping -c 3 2001:db8::1', None),
-        (3, 'tbit -t null 192.0.2.1', None),
-        (4, 'dealias -m ally 192.0.2.1 192.0.2.2', {'fmt': 'text'})])
+    nothing, a tbit whose result is sys-error; the reason is said too.
+    The worker reports the reason and the errno; the result is made where
+    it is wanted (error_result, in the supervisor)."""
+    from scamperd.worker import error_result
+    lines = ['trace -P icmp-paris 192.0.2.1', 'ping -c 3 2001:db8::1',
+             'tbit -t null 192.0.2.1', 'dealias -m ally 192.0.2.1 192.0.2.2']
+    w, sent = _worker(NoRoute(), [(i + 1, line, None)
+                                  for i, line in enumerate(lines)])
     while w._start_next():
         pass
-    assert [(m['t'], m['id'], m['msg']) for m in sent] == [
-        ('error', n, 'no route to it: Network is unreachable')
-        for n in (1, 2, 3, 4)]
-    trace, ping, tbit = (json.loads(m['r'][0]) for m in sent[:3])
+    assert sent == [{'t': 'error', 'id': n, 'errno': errno.ENETUNREACH,
+                     'msg': 'no route to it: Network is unreachable'}
+                    for n in (1, 2, 3, 4)]
+    trace, ping, tbit = (json.loads(error_result(
+        line, None, 'json', 0x8123, errno.ENETUNREACH)[0])
+        for line in lines[:3])
     assert (trace['stop_reason'], trace['stop_data'], trace['hop_count'],
             trace['src']) == ('ERROR', errno.ENETUNREACH, 0, '0.0.0.0')
     assert (ping['dst'], ping['ping_sent']) == ('2001:db8::1', 0)
     assert tbit['result'] == 'sys-error'
     # in the format its source asked for
-    assert sent[3]['r'] == (b'192.0.2.1 192.0.2.2 none\n',)
+    assert error_result(lines[3], {'fmt': 'text'}, 'json', 0x8123,
+                        errno.ENETUNREACH) == (b'192.0.2.1 192.0.2.2 none\n',)
 
 
 def test_a_task_whose_method_raises_gives_an_error_result():
     """A method that raised in the engine (a bug, or the helper refusing a
-    socket it needs): its task's result is made from a fresh copy of the
-    command, ended as above."""
+    socket it needs): the worker says why, with EIO; its task's result is
+    made from a fresh copy of the command, ended as above."""
     from scamperd.method import Context
     from scamperd import commands
+    from scamperd.worker import error_result
     w, sent = _worker(None, [])
     line = 'ping -c 1 192.0.2.1'
     m = commands.parse(line).create(Context(b'\xc0\x00\x02\x09', 1))
-    m.task_line, m.task_meta = line, None
+    m.task_meta = None
     w._done(7, m, error='OSError: [Errno 1] Operation not permitted')
-    (msg,) = sent
-    assert msg['msg'] == ('internal error: OSError: [Errno 1] Operation not '
-                          'permitted')
-    ping = json.loads(msg['r'][0])
+    assert sent == [{'t': 'error', 'id': 7, 'errno': errno.EIO,
+                     'msg': 'internal error: OSError: [Errno 1] Operation '
+                     'not permitted'}]
+    ping = json.loads(error_result(line, None, 'json', 1, errno.EIO)[0])
     assert (ping['dst'], ping['ping_sent']) == ('192.0.2.1', 0)
 
 
 def test_a_command_that_cannot_be_made_gives_only_the_reason():
     """No result can be made for neighbourdisc on an interface that went
-    away: the reason alone goes to the supervisor."""
+    away: the reason alone."""
     from types import SimpleNamespace
-    w, sent = _worker(SimpleNamespace(source=lambda dst: bytes(16)), [
-        (1, 'neighbourdisc -i nosuch0 2001:db8::2', None)])
+
+    from scamperd.worker import error_result
+    line = 'neighbourdisc -i nosuch0 2001:db8::2'
+    w, sent = _worker(SimpleNamespace(source=lambda dst: bytes(16)),
+                      [(1, line, None)])
     w._start_next()
-    assert sent == [{'t': 'error', 'id': 1, 'msg': 'neighbourdisc: -i '
-                     'nosuch0: no interface with this name'}]
+    assert sent == [{'t': 'error', 'id': 1, 'errno': errno.ENETUNREACH,
+                     'msg': 'neighbourdisc: -i nosuch0: no interface with '
+                     'this name'}]
+    assert error_result(line, None, 'warts', 1, errno.ENETUNREACH) is None
 
 
 def test_the_supervisor_passes_error_results_to_attach_clients_only():
     """scamper 20211212 wrote nothing for a task it could not start: a
     list's output stays so; an attach client, which waits for a result,
-    gets the error result."""
+    gets the error result (made only for it)."""
     from types import SimpleNamespace
 
     from scamperd.supervisor import Supervisor
@@ -150,12 +161,15 @@ def test_the_supervisor_passes_error_results_to_attach_clients_only():
     sup = Supervisor.__new__(Supervisor)
     sup.errors = 0
     sup.err = open(os.devnull, 'w')
+    sup.fmt, sup.cfg = 'json', {'sport': 0x8123}
     sup._release = lambda rec: None
-    sup.sources = SimpleNamespace(done=lambda *a, **k: done.append(a))
+    sup.sources = SimpleNamespace(done=lambda *a, **k: done.append(a),
+                                  task_meta=lambda src, tag: {'fmt': 'text'})
     for wants in (True, False):
         rec = SimpleNamespace(where='x', tries=1, tag=None,
+                              line='dealias -m ally 192.0.2.1 192.0.2.2',
                               source=SimpleNamespace(error_results=wants))
-        sup._fail(rec, 'no route', [b'RESULT'])
+        sup._fail(rec, 'no route', errno.ENETUNREACH)
     sup.err.close()
-    assert [a[2] for a in done] == [b'RESULT', None]
+    assert [a[2] for a in done] == [b'192.0.2.1 192.0.2.2 none\n', None]
     assert sup.errors == 2

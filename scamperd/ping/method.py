@@ -63,7 +63,33 @@ def ip_options(cmd):
     return b''
 
 
+class Plan:
+    """What every ping of a command shares (a list run with -c shares one
+    parsed command): made once, kept in the command's memo."""
+
+    __slots__ = ('kind', 'v4', 'dl', 'ifindex', 'sport', 'options',
+                 'payload', 'sum_off')
+
+
+_RUNNING = (R.STOP_NONE, 0)
+
+
+class Sent:
+    """What a ping keeps of a probe once it has left."""
+
+    __slots__ = ('tx', 'ipid')
+
+    def __init__(self, tx, ipid):
+        self.tx = tx
+        self.ipid = ipid
+
+
 class PingMethod(Method):
+    # a list's pings wait for their replies by the thousand: each keeps
+    # only what is its own (the rest is in its Plan)
+    __slots__ = ('dst', 'cmd', 'plan', 'rng', 'src', 'tcpseq', 'tcpack',
+                 'start_time', 'stop', 'got', '_result', 'done', 'sent',
+                 'last', 'nreplies', 'quote', 'due', 'task_meta')
 
     def __init__(self, cmd, ctx, rng=None):
         # the copies of a list's command differ only in their destination
@@ -71,25 +97,26 @@ class PingMethod(Method):
         # own copy, and reads the destination from self.dst
         self.dst = cmd.dst
         self.cmd = cmd = cmd.memo.setdefault('command', cmd)
-        self.kind = family_of(cmd.method)
-        self.v4 = cmd.family == 4
         self.rng = rng or random   # the module: reseeded in each fork
         self.src = cmd.src or ctx.src
-        self.dl = bool(cmd.flags & R.FLAG_DL)
-        self.ifindex = ctx.ifindex if self.dl else 0
-        self.sport = cmd.sport if cmd.sport is not None else ctx.sport
-        self.options = ip_options(cmd) if self.v4 else b''
-        # the payload is the same for every ping of a command (a list run
-        # with -c shares one parsed command): made once, kept in its memo
+        dl = bool(cmd.flags & R.FLAG_DL)
         spoof = cmd.flags & R.FLAG_SPOOF
-        key = ('payload', ctx.src if spoof else None)
-        got = cmd.memo.get(key)
-        if got is None:
-            payload, sum_off = self._payload(ctx.src)
-            got = cmd.memo[key] = (bytes(payload), sum_off)
-        self.payload, self.sum_off = got
+        key = ('plan', ctx.src if spoof else None, ctx.sport,
+               ctx.ifindex if dl else 0)
+        plan = cmd.memo.get(key)
+        if plan is None:
+            plan = cmd.memo[key] = Plan()
+            plan.kind = family_of(cmd.method)
+            plan.v4 = cmd.family == 4
+            plan.dl = dl
+            plan.ifindex = key[3]
+            plan.sport = cmd.sport if cmd.sport is not None else ctx.sport
+            plan.options = ip_options(cmd) if plan.v4 else b''
+            payload, plan.sum_off = self._payload(cmd, plan, ctx.src)
+            plan.payload = bytes(payload)
+        self.plan = plan
         self.tcpseq = self.tcpack = 0
-        if self.kind == 'tcp':
+        if plan.kind == 'tcp':
             first = cmd.tcpack if cmd.tcpack is not None else \
                 self.rng.getrandbits(32)
             if cmd.method in ('tcp-syn', 'tcp-rst'):
@@ -97,11 +124,11 @@ class PingMethod(Method):
             else:
                 self.tcpseq, self.tcpack = self.rng.getrandbits(32), first
         self.start_time = 0.0
-        self.stop = (R.STOP_NONE, 0)
-        self.replies = [[] for _ in range(cmd.count)]
+        self.stop = _RUNNING
+        self.got = ()           # every reply, in the order they came
         self._result = None
         self.done = False
-        self.sent = []          # the Probe objects, in order
+        self.sent = ()          # Probe, then Sent, objects, in order
         self.last = None        # the last packet sent (probe or PTB)
         self.nreplies = 0       # probes with a reply (TBT: fragments)
         self.quote = None       # a reply to quote in a packet too big
@@ -114,40 +141,44 @@ class PingMethod(Method):
         res = self._result
         if res is None:
             cmd, n = self.cmd, self.cmd.count
+            replies = [[] for _ in range(n)]
+            for rep in self.got:
+                replies[rep.probe_id].append(rep)
             res = R.Ping(
                 method=cmd.method, src=self.src, dst=self.dst, rtr=cmd.rtr,
                 userid=cmd.userid, probe_count=n, probe_size=cmd.size,
                 probe_datalen=len(cmd.data), probe_data=cmd.data,
                 probe_wait=cmd.wait, probe_timeout=cmd.timeout,
-                probe_ttl=cmd.ttl, probe_tos=cmd.tos, probe_sport=self.sport,
+                probe_ttl=cmd.ttl, probe_tos=cmd.tos,
+                probe_sport=self.plan.sport,
                 probe_dport=cmd.dport, probe_icmpsum=cmd.icmpsum,
                 probe_tcpseq=self.tcpseq, probe_tcpack=self.tcpack,
                 probe_tsps=list(cmd.tsps), reply_count=cmd.reply_count,
                 reply_pmtu=cmd.reply_pmtu, flags=cmd.flags,
-                replies=self.replies, start=self.start_time,
+                replies=replies, start=self.start_time,
                 stop_reason=self.stop[0], stop_data=self.stop[1])
             if self.done:
                 sent = self.sent
                 res.ping_sent = len(sent)
                 res.probes = [p.tx for p in sent] + [None] * (n - len(sent))
-                res.probe_ipids = [p.ipid if self.v4 else None
+                res.probe_ipids = [p.ipid if self.plan.v4 else None
                                    for p in sent] + [None] * (n - len(sent))
                 self._result = res
         return res
 
     # --- building probes -------------------------------------------------
 
-    def _payload(self, realsrc):
+    @staticmethod
+    def _payload(cmd, plan, realsrc):
         """The payload every probe carries, and where the -C scratch bytes
         are (or None), as scamper's ping_state_payload builds them."""
-        cmd = self.cmd
-        hdr = 20 + len(self.options) if self.v4 else 40
+        hdr = 20 + len(plan.options) if plan.v4 else 40
         if cmd.tsps:
             # 20211212 leaves its pre-specified timestamp option out here:
             # the ICMP, UDP or TCP part is as large as without it, and the
             # packet (not probe_size) larger by the option's length
             hdr = 20
-        n = cmd.size - hdr - {'icmp': 8, 'tcp': 20, 'udp': 8}[self.kind]
+        n = cmd.size - hdr - {'icmp': 8, 'tcp': 20, 'udp': 8}[plan.kind]
         buf = bytearray()
         if cmd.method == 'icmp-time':
             n -= 12              # scamper counts the timestamps twice
@@ -168,18 +199,19 @@ class PingMethod(Method):
         return bytearray(buf + bytes(n - len(buf))), sum_off
 
     def _new_probe(self, now):
+        plan = self.plan
         cmd = self.cmd
         i = len(self.sent)
         ipid = 0
-        if self.v4:
+        if plan.v4:
             ipid = self.rng.randint(1, 0xffff)
         p = Probe(cmd.family, self.src, self.dst, IPPROTO_ICMP, ttl=cmd.ttl,
-                  tos=cmd.tos, ipid=ipid, df=self.v4, size=cmd.size,
-                  ip_options=self.options, cookie=i, ifindex=self.ifindex)
-        payload = self.payload
-        if self.kind == 'icmp':
-            p.proto = IPPROTO_ICMP if self.v4 else IPPROTO_ICMPV6
-            p.icmp_id = self.sport
+                  tos=cmd.tos, ipid=ipid, df=plan.v4, size=cmd.size,
+                  ip_options=plan.options, cookie=i, ifindex=plan.ifindex)
+        payload = plan.payload
+        if plan.kind == 'icmp':
+            p.proto = IPPROTO_ICMP if plan.v4 else IPPROTO_ICMPV6
+            p.icmp_id = plan.sport
             p.icmp_seq = (cmd.dport + i) & 0xffff
             if cmd.method == 'icmp-time':
                 p.icmp_type = ICMP_TSTAMP
@@ -188,23 +220,23 @@ class PingMethod(Method):
                 payload = bytearray(payload)
                 payload[0:4] = struct.pack('!I', ms)
             else:
-                p.icmp_type = ICMP_ECHO if self.v4 else ICMP6_ECHO
-            if self.sum_off == 0:
+                p.icmp_type = ICMP_ECHO if plan.v4 else ICMP6_ECHO
+            if plan.sum_off == 0:
                 p.icmp_sum = cmd.icmpsum
-            elif self.sum_off is not None:
+            elif plan.sum_off is not None:
                 payload = self._fudge(p, bytearray(payload))
-        elif self.kind == 'tcp':
+        elif plan.kind == 'tcp':
             p.proto = IPPROTO_TCP
-            p.sport = self.sport
+            p.sport = plan.sport
             if cmd.method == 'tcp-ack-sport':
-                p.sport = (self.sport + i) & 0xffff
+                p.sport = (plan.sport + i) & 0xffff
             p.dport = cmd.dport
             p.tcp_flags = _TCP_FLAGS[cmd.method]
             p.tcp_seq = self.tcpseq
             p.tcp_ack = self.tcpack
         else:
             p.proto = IPPROTO_UDP
-            p.sport = self.sport
+            p.sport = plan.sport
             p.dport = cmd.dport
             if cmd.method == 'udp-dport':
                 p.dport = (cmd.dport + i) & 0xffff
@@ -214,24 +246,26 @@ class PingMethod(Method):
     def _fudge(self, p, payload):
         """Set the -C scratch bytes so the ICMP checksum is -C (when they
         do not lead the payload, so Probe.icmp_sum cannot be used)."""
+        plan = self.plan
         msg = struct.pack('!BBHHH', p.icmp_type, 0, 0, p.icmp_id,
                           p.icmp_seq) + bytes(payload)
-        if not self.v4:
+        if not plan.v4:
             msg = _pseudo6(p.src, p.dst, len(msg)) + msg
         want = ~self.cmd.icmpsum & 0xffff
         s = ~checksum(msg) & 0xffff        # ones-complement sum so far
         x = want + (~s & 0xffff)
         x = (x & 0xffff) + (x >> 16)
-        payload[self.sum_off:self.sum_off + 2] = struct.pack('!H', x)
+        payload[plan.sum_off:plan.sum_off + 2] = struct.pack('!H', x)
         return payload
 
     def _ptb(self):
+        plan = self.plan
         """An ICMP packet too big quoting the reply in ``self.quote``."""
         cmd, r = self.cmd, self.quote
         mtu = cmd.reply_pmtu
         icmp = struct.pack('!BBHHH', r.icmp_type, 0, 0, r.icmp_id,
-                           r.icmp_seq) + bytes(self.payload)
-        if self.v4:
+                           r.icmp_seq) + bytes(plan.payload)
+        if plan.v4:
             icmp = icmp[:2] + struct.pack('!H', checksum(icmp)) + icmp[4:]
             ip = struct.pack('!BBHHHBBH4s4s', 0x45, r.tos or 0, r.size,
                              r.ipid or 0, 0, r.ttl or 0, IPPROTO_ICMP, 0,
@@ -252,7 +286,7 @@ class PingMethod(Method):
                       icmp_type=ICMP6_PACKET_TOO_BIG, icmp_code=0,
                       icmp_id=mtu >> 16, icmp_seq=mtu & 0xffff)
         p.payload = quote
-        p.size = (20 if self.v4 else 40) + 8 + len(quote)
+        p.size = (20 if plan.v4 else 40) + 8 + len(quote)
         p.cookie = 'ptb'
         return p
 
@@ -272,14 +306,23 @@ class PingMethod(Method):
             if not self.sent:
                 self.start_time = now
             p = self._new_probe(now)
-            self.sent.append(p)
+            self.sent += (p,)
             self.due = False
         self.last = p
         return p
 
+    def probe_sent(self, probe):
+        # a Sent for the Probe: a list's pings keep theirs by the thousand
+        kept = Sent(probe.tx, probe.ipid)
+        sent = self.sent
+        if sent and sent[-1] is probe:
+            self.sent = sent[:-1] + (kept,)
+        if self.last is probe:
+            self.last = kept
+
     def send_error(self, probe, err, now):
         if self.sent and probe is self.sent[-1]:
-            self.sent.pop()
+            self.sent = self.sent[:-1]
         self._stop(R.STOP_ERROR, err & 0xff)
 
     def timer(self):
@@ -312,8 +355,9 @@ class PingMethod(Method):
     def _seq_ipid(self, ipid):
         """scamper's match_ipid: the latest of the last five probes whose
         IP-ID is ``ipid``, else the latest probe."""
+        plan = self.plan
         last = len(self.sent) - 1
-        if not self.v4:
+        if not plan.v4:
             return last
         seq = last
         while self.sent[seq].ipid != ipid:
@@ -326,28 +370,29 @@ class PingMethod(Method):
         return (seq - self.cmd.dport) & 0xffff
 
     def _match(self, r):
+        plan = self.plan
         """The index of the probe ``r`` answers, or None."""
-        cmd, method, kind = self.cmd, self.cmd.method, self.kind
+        cmd, method, kind = self.cmd, self.cmd.method, plan.kind
         fixed = method in ('tcp-syn', 'tcp-ack', 'tcp-synack', 'tcp-rst')
         if r.is_icmp and r.is_icmp_error:
-            if r.icmp_type not in (_ERRORS4 if self.v4 else _ERRORS6):
+            if r.icmp_type not in (_ERRORS4 if plan.v4 else _ERRORS6):
                 return None
             if kind == 'icmp':
                 want = ICMP_TSTAMP if method == 'icmp-time' else \
-                    ICMP_ECHO if self.v4 else ICMP6_ECHO
+                    ICMP_ECHO if plan.v4 else ICMP6_ECHO
                 if (r.q_proto not in (IPPROTO_ICMP, IPPROTO_ICMPV6)
-                        or r.q_icmp_type != want or r.q_icmp_id != self.sport):
+                        or r.q_icmp_type != want or r.q_icmp_id != plan.sport):
                     return None
                 return self._seq_icmp(r.q_icmp_seq)
             if kind == 'tcp':
                 if r.q_proto != IPPROTO_TCP or r.q_dport != cmd.dport:
                     return None
                 if fixed:
-                    if r.q_sport != self.sport:
+                    if r.q_sport != plan.sport:
                         return None
                     return self._seq_ipid(r.q_ipid)
-                return (r.q_sport - self.sport) & 0xffff
-            if r.q_proto != IPPROTO_UDP or r.q_sport != self.sport:
+                return (r.q_sport - plan.sport) & 0xffff
+            if r.q_proto != IPPROTO_UDP or r.q_sport != plan.sport:
                 return None
             if method == 'udp':
                 if r.q_dport != cmd.dport:
@@ -355,10 +400,10 @@ class PingMethod(Method):
                 return self._seq_ipid(r.q_ipid)
             return (r.q_dport - cmd.dport) & 0xffff
         if r.is_icmp:
-            if kind != 'icmp' or r.icmp_id != self.sport:
+            if kind != 'icmp' or r.icmp_id != plan.sport:
                 return None
             want = ICMP_TSTAMPREPLY if method == 'icmp-time' else \
-                ICMP_ECHOREPLY if self.v4 else ICMP6_ECHOREPLY
+                ICMP_ECHOREPLY if plan.v4 else ICMP6_ECHOREPLY
             if r.icmp_type != want:
                 return None
             return self._seq_icmp(r.icmp_seq)
@@ -366,12 +411,12 @@ class PingMethod(Method):
             if kind != 'tcp' or r.sport != cmd.dport:
                 return None
             if fixed:
-                if r.dport != self.sport:
+                if r.dport != plan.sport:
                     return None
                 return self._seq_ipid(r.ipid)
-            return (r.dport - self.sport) & 0xffff
+            return (r.dport - plan.sport) & 0xffff
         if r.proto == IPPROTO_UDP and method == 'udp':
-            if r.dport == self.sport and r.sport == cmd.dport:
+            if r.dport == plan.sport and r.sport == cmd.dport:
                 return len(self.sent) - 1
         return None
 
@@ -381,10 +426,14 @@ class PingMethod(Method):
         seq = self._match(r)
         if seq is None or seq >= len(self.sent):
             return
+        plan = self.plan
         probe = self.sent[seq]
         cmd = self.cmd
+        # the destination's own address object when it answers (kept by
+        # the thousand until the ping ends)
+        addr = self.dst if r.src == self.dst else r.src
         rep = R.PingReply(
-            addr=r.src, probe_id=seq, tx=probe.tx,
+            addr=addr, probe_id=seq, tx=probe.tx,
             rtt=round(r.rx * 1e6) - round(probe.tx * 1e6),
             reply_proto=r.proto, reply_size=r.size, reply_tos=r.tos)
         if r.ttl is not None:
@@ -394,16 +443,16 @@ class PingMethod(Method):
             rep.tcp_flags = r.tcp_flags
         elif r.is_icmp:
             rep.icmp_type, rep.icmp_code = r.icmp_type, r.icmp_code
-            if (self.v4 and r.icmp_type == ICMP_TSTAMPREPLY and r.icmp_ts
-                    and not self.dl):
+            if (plan.v4 and r.icmp_type == ICMP_TSTAMPREPLY and r.icmp_ts
+                    and not plan.dl):
                 rep.tsreply = tuple(r.icmp_ts)
-        if self.v4:
+        if plan.v4:
             rep.reply_ipid = r.ipid
             rep.probe_ipid = probe.ipid
             rep.flags |= R.REPLY_FLAG_REPLY_IPID | R.REPLY_FLAG_PROBE_IPID
-            if r.rr and not self.dl:
+            if r.rr and not plan.dl:
                 rep.v4rr = list(r.rr)
-            if r.ts is not None and not self.dl:
+            if r.ts is not None and not plan.dl:
                 rep.v4ts = list(r.ts)
         elif r.frag:
             rep.reply_ipid32 = r.ipid
@@ -416,15 +465,14 @@ class PingMethod(Method):
                 and r.size > cmd.reply_pmtu and self.quote is None):
             self.quote = r
 
-        replies = self.replies[seq]
         stop = False
-        if not replies:
+        if not any(got.probe_id == seq for got in self.got):
             if not cmd.flags & R.FLAG_TBT:
                 self.nreplies += 1
             elif self.nreplies == 0 and not echo:
                 stop = True    # the too-big trick ends on anything else
             elif rep.flags & R.REPLY_FLAG_REPLY_IPID:
                 self.nreplies += 1
-        replies.append(rep)
+        self.got += (rep,)
         if stop or (cmd.reply_count and self.nreplies >= cmd.reply_count):
             self._stop(R.STOP_COMPLETED)
