@@ -15,6 +15,7 @@ It never parses packets or measurement commands: a request is a small map,
 checked against a fixed list.
 """
 
+import gc
 import os
 import pwd
 import re
@@ -251,6 +252,9 @@ def run(child_main, user='nobody', keep_fds=(), firewall=None):
             raise PrivError('-F: %s' % e) from None
     mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     sig_r, sig_w = os.pipe()
+    # no collection in the child looks at what is here (it would write in
+    # every object's header, and so copy the pages both processes share)
+    gc.freeze()
     pid = os.fork()
     if pid == 0:
         rc = 1

@@ -1,6 +1,7 @@
 """The engine (scamperd/engine.py) with a fake network under it: pacing,
 demultiplexing, and containment of a failing method."""
 
+import errno
 import socket
 import time
 
@@ -193,3 +194,41 @@ def test_a_failing_method_ends_its_task_not_the_engine():
     errs = {tid: err for tid, _, err in done}
     assert 'RuntimeError: boom' in errs[1]
     assert errs[2] is None
+
+
+def test_the_method_hears_of_each_probe_sent_once_its_time_is_known():
+    """probe_sent(probe) after every send that worked, with tx set; not
+    for one that failed (send_error instead)."""
+    net = Network(Path('203.0.113.1', [Hop('198.51.100.1')]))
+    io = FakeIO(net)
+    told = []
+
+    class Told:
+        def __init__(self, m):
+            self.m = m
+
+        def __getattr__(self, name):
+            return getattr(self.m, name)
+
+        def probe_sent(self, probe):
+            told.append((probe, probe.tx))
+            self.m.probe_sent(probe)
+
+        def send_error(self, probe, err, now):
+            told.append(('error', err))
+            self.m.send_error(probe, err, now)
+
+    eng, done, undo = make_engine(io)
+    try:
+        cmd = ping_cmd.parse(['-c', '2', '-i', '0.1', '203.0.113.1'])
+        eng.add(1, Told(cmd.create(Context(SRC, 0x8000))))
+        run(eng, done, 1)
+        io.send = lambda family, dst, data: (_ for _ in ()).throw(
+            OSError(errno.ENETUNREACH, 'unreachable'))
+        eng.add(2, Told(cmd.create(Context(SRC, 0x8001))))
+        run(eng, done, 2)
+    finally:
+        undo()
+    assert [p for p, _ in told[:2]] == [p for _, p in io.sent]
+    assert all(tx == p.tx != 0.0 for p, tx in told[:2])
+    assert told[2:] == [('error', errno.ENETUNREACH)]

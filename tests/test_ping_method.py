@@ -105,6 +105,24 @@ def test_every_method(method, family, want):
             (SPORT, SPORT, 33435, 33435)
 
 
+def test_a_ping_keeps_only_the_time_and_ip_id_of_a_probe_sent():
+    """A list's pings wait for their replies by the thousand: once the
+    engine says a probe has left (probe_sent), the ping keeps its time and
+    IP-ID, not the Probe, and matches and reports from those."""
+    from scamperd.ping.method import Sent
+    m = make(['-c', '2', '-i', '0.1', V4])
+    n = net()
+    res = drive(m, n)
+    probes = [p for _, p in n.sent]
+    assert [type(s) for s in m.sent] == [Sent, Sent]
+    assert [(s.tx, s.ipid) for s in m.sent] == [(p.tx, p.ipid)
+                                                 for p in probes]
+    assert type(m.last) is Sent and m.last.tx == probes[1].tx
+    assert res.probes == [p.tx for p in probes]
+    assert res.probe_ipids == [p.ipid for p in probes]
+    assert [r[0].probe_ipid for r in res.replies] == [p.ipid for p in probes]
+
+
 def test_tcp_numbers():
     m = make(['-c', '1', '-P', 'tcp-syn', '-A', '1234', V4])
     n = net()
