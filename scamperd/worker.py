@@ -6,7 +6,8 @@ Messages from the supervisor (scamperd/ipc.py):
   {"t": "lss-clear", "name": S}     empty doubletree local stop set S
   {"t": "stop"}                                     finish and exit
 Messages to the supervisor, gathered for up to REPORT_EVERY seconds (or
-until REPORT_RESULTS results or half a backlog of room are waiting):
+until REPORT_RESULTS results or half a backlog of room are waiting, or the
+backlog is empty and it has room it has not said):
   {"t": "more", "n": K}                  room for K more tasks
   {"t": "results", "l": [[N, bytes(, copy)], ...]}   finished tasks,
                                 formatted (and the -O outcopy copy)
@@ -74,10 +75,7 @@ class Worker:
                 now = time.time()
                 if self.since is None:
                     self.since = now
-                if (now - self.since >= REPORT_EVERY
-                        or len(self.results) >= REPORT_RESULTS
-                        or 2 * self.more >= self.backlog_max
-                        or not self.backlog):
+                if self._report_due(now):
                     self._report()
                 else:
                     cap = self.since + REPORT_EVERY - now
@@ -85,6 +83,16 @@ class Worker:
         self._report()
         self.io.close()
         self.router.close()
+
+    def _report_due(self, now):
+        """True when what is gathered goes now.  With no task left to
+        start, room goes at once; once said (more is 0: nothing new to
+        ask for, as in the last second of a list) the results wait for
+        REPORT_EVERY like any others."""
+        return (now - self.since >= REPORT_EVERY
+                or len(self.results) >= REPORT_RESULTS
+                or 2 * self.more >= self.backlog_max
+                or (self.more > 0 and not self.backlog))
 
     def _report(self):
         """Send what has been gathered, in one write."""

@@ -173,3 +173,22 @@ def test_the_supervisor_passes_error_results_to_attach_clients_only():
     sup.err.close()
     assert [a[2] for a in done] == [b'192.0.2.1 192.0.2.2 none\n', None]
     assert sup.errors == 2
+
+
+def test_results_wait_for_their_time_once_the_backlog_is_empty():
+    """With its backlog empty (a list's last second) a worker sent what
+    it had on every turn of its loop, and so woke the supervisor a
+    thousand times a second, each time with a result or two: room is
+    said at once when there is room to say, results wait REPORT_EVERY."""
+    from scamperd.worker import REPORT_EVERY, REPORT_RESULTS
+    w, _ = _worker(None, [])
+    w.backlog_max, w.since, w.results = 100, 0.0, [(1, b'r')]
+    assert not w._report_due(REPORT_EVERY / 2)
+    assert w._report_due(REPORT_EVERY)
+    w.more = 1                                  # room not said yet
+    assert w._report_due(0.0)
+    w.more, w.backlog = 0, collections.deque([(2, 'ping 192.0.2.1', None)])
+    w.results = [(1, b'r')] * REPORT_RESULTS
+    assert w._report_due(0.0)
+    w.results, w.more = [], 50                  # half the backlog's room
+    assert w._report_due(0.0)

@@ -68,7 +68,10 @@ class Plan:
     parsed command): made once, kept in the command's memo."""
 
     __slots__ = ('kind', 'v4', 'dl', 'ifindex', 'sport', 'options',
-                 'payload', 'sum_off')
+                 'payload', 'sum_off', 'fields')
+
+    def __init__(self):
+        self.fields = None      # what every result shares (_fields)
 
 
 _RUNNING = (R.STOP_NONE, 0)
@@ -140,31 +143,49 @@ class PingMethod(Method):
         holds only what it needs to go on)."""
         res = self._result
         if res is None:
-            cmd, n = self.cmd, self.cmd.count
+            cmd, plan, n = self.cmd, self.plan, self.cmd.count
+            if plan.fields is None:
+                plan.fields = self._fields()
             replies = [[] for _ in range(n)]
             for rep in self.got:
                 replies[rep.probe_id].append(rep)
-            res = R.Ping(
-                method=cmd.method, src=self.src, dst=self.dst, rtr=cmd.rtr,
-                userid=cmd.userid, probe_count=n, probe_size=cmd.size,
-                probe_datalen=len(cmd.data), probe_data=cmd.data,
-                probe_wait=cmd.wait, probe_timeout=cmd.timeout,
-                probe_ttl=cmd.ttl, probe_tos=cmd.tos,
-                probe_sport=self.plan.sport,
-                probe_dport=cmd.dport, probe_icmpsum=cmd.icmpsum,
-                probe_tcpseq=self.tcpseq, probe_tcpack=self.tcpack,
-                probe_tsps=list(cmd.tsps), reply_count=cmd.reply_count,
-                reply_pmtu=cmd.reply_pmtu, flags=cmd.flags,
-                replies=replies, start=self.start_time,
-                stop_reason=self.stop[0], stop_data=self.stop[1])
+            f = plan.fields.copy()
+            f['src'] = self.src
+            f['dst'] = self.dst
+            f['probe_tcpseq'] = self.tcpseq
+            f['probe_tcpack'] = self.tcpack
+            f['probe_tsps'] = list(cmd.tsps)
+            f['replies'] = replies
+            f['start'] = self.start_time
+            f['stop_reason'], f['stop_data'] = self.stop
             if self.done:
                 sent = self.sent
-                res.ping_sent = len(sent)
-                res.probes = [p.tx for p in sent] + [None] * (n - len(sent))
-                res.probe_ipids = [p.ipid if self.plan.v4 else None
-                                   for p in sent] + [None] * (n - len(sent))
+                more = [None] * (n - len(sent))
+                f['ping_sent'] = len(sent)
+                f['probes'] = [p.tx for p in sent] + more
+                f['probe_ipids'] = [p.ipid if plan.v4 else None
+                                    for p in sent] + more
+            else:
+                f['probes'] = []
+                f['probe_ipids'] = []
+            res = R.Ping.of_fields(f)
+            if self.done:
                 self._result = res
         return res
+
+    def _fields(self):
+        """The fields of every Ping of this command (made once: see
+        Ping.of_fields)."""
+        cmd = self.cmd
+        return vars(R.Ping(
+            method=cmd.method, rtr=cmd.rtr, userid=cmd.userid,
+            probe_count=cmd.count, probe_size=cmd.size,
+            probe_datalen=len(cmd.data), probe_data=cmd.data,
+            probe_wait=cmd.wait, probe_timeout=cmd.timeout,
+            probe_ttl=cmd.ttl, probe_tos=cmd.tos,
+            probe_sport=self.plan.sport, probe_dport=cmd.dport,
+            probe_icmpsum=cmd.icmpsum, reply_count=cmd.reply_count,
+            reply_pmtu=cmd.reply_pmtu, flags=cmd.flags))
 
     # --- building probes -------------------------------------------------
 

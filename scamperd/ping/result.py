@@ -94,6 +94,14 @@ class Ping:
         d['replies'] = []  # per probe: list of PingReply
         d.update(kw)
 
+    @classmethod
+    def of_fields(cls, fields):
+        """A Ping whose fields are the dict ``fields`` (every one: as
+        ``vars()`` of a Ping gives them, with lists of its own)."""
+        p = object.__new__(cls)
+        p.__dict__ = fields
+        return p
+
     @property
     def family(self):
         return 4 if len(self.dst) == 4 else 6
