@@ -271,15 +271,20 @@ def attach_wait(lab, argv, tmp):
     """Seconds an attach client waits for ``trace`` to an address whose
     ``ping`` result it has just received."""
     sock = os.path.join(tmp, 'ctl.sock')
+    if os.path.exists(sock):        # left by the run before (scamper dies
+        os.unlink(sock)             # on SIGTERM): it would not bind
     p = subprocess.Popen(['ip', 'netns', 'exec', lab.ns('src'), *argv,
                           '-U', sock], cwd='/', stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
-            if os.path.exists(sock):
-                break
-            time.sleep(0.05)
         c = socket.socket(socket.AF_UNIX)
-        c.connect(sock)
+        for _ in range(100):        # bound before it listens: refused
+            try:
+                c.connect(sock)
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                time.sleep(0.05)
+        else:
+            raise RuntimeError('%s: nobody listens on %s' % (argv[0], sock))
         f = c.makefile('rb')
 
         def until(kind):
