@@ -63,6 +63,10 @@ class Task:
         self.tap = None         # its own DlSocket, if the method has a tap
         self.fw = None          # its firewall rule's handle (tbit, sting)
 
+    def __lt__(self, other):
+        # two timer entries of one task at one time: either may go first
+        return False
+
 
 class Engine:
     def __init__(self, io, pacer, on_done, clock=time.time, feed=None):
@@ -74,7 +78,6 @@ class Engine:
         self.tasks = {}
         self.sendq = collections.deque()
         self.timers = []
-        self._seq = 0
         self.keys = {}                  # key -> Task
         self.dl = {}                    # ifindex -> [DlSocket, tasks using it]
         self.slot = None                # claimed send slot not yet used
@@ -142,8 +145,9 @@ class Engine:
         if t != task.timer_at:
             task.timer_at = t
             if t is not None:
-                self._seq += 1
-                heapq.heappush(self.timers, (t, self._seq, task))
+                # equal times go by task id (the id's own int object:
+                # nothing more is kept per task in flight)
+                heapq.heappush(self.timers, (t, task.id, task))
 
     def _fault(self, task, exc, now):
         """A method raised: end its task with an error, keep the engine
