@@ -42,13 +42,20 @@ cmd = commands.parse(sys.argv[1])
 router = Router()
 ctx = Context(router.source(cmd.dst), 0x8000 | 4242,
               interface=lambda: router.interface(cmd.dst))
-method = cmd.create(ctx)
 seen, done, dl_open = [], [], set()
-receive = method.receive
-def counted(reply, now):
-    seen.append((reply.src.hex(), reply.proto, reply.rx))
-    receive(reply, now)
-method.receive = counted
+
+class Counted:                   # the method, seeing what it receives
+    def __init__(self, m):
+        self.m = m
+
+    def __getattr__(self, name):
+        return getattr(self.m, name)
+
+    def receive(self, reply, now):
+        seen.append((reply.src.hex(), reply.proto, reply.rx))
+        self.m.receive(reply, now)
+
+method = Counted(cmd.create(ctx))
 eng = Engine(NetIO(Priv()), Pacer(20), lambda *a: done.append(a))
 eng.add(1, method)
 while not done:
