@@ -5,8 +5,6 @@ Records carry ids the file assigns (1, 2, ... in the order written); the
 ids users give (-L, -C) are stored beside them.
 """
 
-import copy
-
 from scamperd.listcycle import Cycle, ScamperList, cycle_stop_json
 from scamperd.warts import codec as C
 from scamperd.warts.codec import WartsError
@@ -26,9 +24,9 @@ class CycleStop:
 
     def to_json(self):
         """The line sc_warts2json prints for a cycle stop."""
-        stopped = copy.copy(self.cycle)
-        stopped.stop = self.stop
-        return cycle_stop_json(stopped)
+        c = self.cycle
+        return cycle_stop_json(Cycle(c.list, c.id, c.start, self.stop,
+                                     c.hostname))
 
     def to_dump(self):
         """What sc_wartsdump prints for a cycle stop."""
