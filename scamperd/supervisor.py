@@ -434,7 +434,8 @@ class Supervisor:
                 rec = self.active.get(msg['id'])
                 if rec is not None and rec.worker is w:
                     self._release(rec)
-                    self.sources.done(rec.source, rec.tag, None)
+                    self.sources.done(rec.source, rec.tag, self.halted_result(
+                        rec.source, rec.tag, rec.line))
 
     def _write(self, data):
         """Write to the default output: gathered, and written at the end
@@ -478,16 +479,34 @@ class Supervisor:
 
     def halt_task(self, pred):
         """Halt the task for which ``pred(rec)`` holds: a running one
-        still gives its result, a queued one is forgotten."""
+        gives its result, and so does one not started yet, to a source
+        that waits for each (see halted_result)."""
         for rec in self.active.values():
             if pred(rec):
                 rec.worker.chan.send({'t': 'halt', 'id': rec.id})
                 return True
         return self.drop_tasks(pred, first=True) > 0
 
+    def halted_result(self, src, tag, line):
+        """The result of task ``line`` of ``src``, halted before it
+        started, formatted for ``src`` (its -O outcopy copy written to the
+        default output), or None: made only for a source that waits for
+        each result (error_results), to which scamper gives one too (stop
+        reason halted, nothing sent)."""
+        if not src.error_results:
+            return None
+        result = error_result(line, self.sources.task_meta(src, tag),
+                              self.fmt, self.cfg['sport'])
+        if not result:
+            return None
+        if len(result) > 1:
+            self.sources.default.write(result[1])
+        return result[0]
+
     def drop_tasks(self, pred, first=False):
         """Forget the tasks not started yet for which ``pred(rec)`` holds
-        (only the first one when ``first``); how many were."""
+        (only the first one when ``first``: a halt, which gives its
+        halted result); how many were."""
         n = 0
         for q, held in self._waiting():
             keep = []
@@ -495,8 +514,10 @@ class Supervisor:
                 if (n == 0 or not first) and pred(rec):
                     n += 1
                     self.held -= held
-                    self.sources.done(rec.source, rec.tag, None,
-                                      started=rec.tries > 0)
+                    self.sources.done(
+                        rec.source, rec.tag, first and self.halted_result(
+                            rec.source, rec.tag, rec.line) or None,
+                        started=rec.tries > 0)
                 else:
                     keep.append(rec)
             if len(keep) != len(q):

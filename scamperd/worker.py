@@ -190,13 +190,15 @@ def format_for(result, meta, fmt):
     return (out,)
 
 
-def error_result(line, meta, fmt, sport, err):
+def error_result(line, meta, fmt, sport, err=None):
     """The result of task ``line`` that could not run, formatted as
     format_for does, or None when none can be made: the one scamper writes
     for a task whose first probe cannot be sent (errno ``err``: trace and
-    ping stop with reason error), made from a fresh copy of the command,
-    so that a client waiting for it gets one.  Made by the supervisor, for
-    a source that wants it (Source.error_results), and only then."""
+    ping stop with reason error), or with ``err`` None for a task halted
+    before it started (stop reason halted, nothing sent), made from a
+    fresh copy of the command, so that a client waiting for it gets one.
+    Made by the supervisor, for a source that wants it
+    (Source.error_results), and only then."""
     try:
         cmd = commands.parse(line)
         src = cmd.src or bytes(4 if cmd.family == 4 else 16)
@@ -204,7 +206,7 @@ def error_result(line, meta, fmt, sport, err):
                                     interface=lambda: (0, 1500)))
         now = time.time()
         method.start(now)
-        if not method.done and method.ready():
+        if err is not None and not method.done and method.ready():
             method.send_error(method.next_probe(now), err, now)
         if not method.done:
             method.halt(now)

@@ -56,11 +56,17 @@ def test_a_session():
 
 
 def test_halt_of_a_pending_task_and_more_back():
+    """A task halted before it was taken gives its result after the OK
+    (as scamper: stop reason halted, nothing sent; made by the
+    supervisor's halted_result), then room for another."""
     a, srcs, sent, closed = _attach('format json')
+    made = []
+    a.halted_result = lambda tid, line: made.append((tid, line)) or b'{}\n'
     a.line('ping 192.0.2.1')
     sent.clear()
     a.line('halt 1')
-    assert _text(sent) == ['OK halted 1', 'MORE']
+    assert _text(sent) == ['OK halted 1', 'DATA 3 id-1', '{}', 'MORE']
+    assert made == [(1, 'ping 192.0.2.1')]
     assert srcs.next() is None
 
 

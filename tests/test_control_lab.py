@@ -198,6 +198,27 @@ def test_halt(daemon, lab_line):
     assert _payload(items[-1])['type'] == 'cycle-stop'
 
 
+def test_halt_before_the_task_started(daemon, lab_line):
+    """``halt 2`` in the same write as task 2's command, before it can
+    start: as scamper (which makes a task when it says OK), task 2 still
+    gives its result, with stop reason halted and nothing sent; the tasks
+    around it run."""
+    items = control_session(daemon.connect(), [
+        'attach format json', 'ping -c 1 %s' % lab_line.target4,
+        'trace -P icmp-paris %s' % lab_line.target4,
+        'ping -c 1 %s' % lab_line.target4, 'halt 2', 'done'])
+    lines = _lines(items)
+    assert 'OK halted 2' in lines, lines
+    got = {i[1].split()[2]: _payload(i) for i in items if i[0] == 'data'
+           and ' id-' in i[1]}
+    assert sorted(got) == ['id-1', 'id-2', 'id-3'], lines
+    assert (got['id-2']['type'], got['id-2']['stop_reason'],
+            got['id-2']['hop_count']) == ('trace', 'HALTED', 0)
+    assert [got[t]['statistics']['replies'] for t in ('id-1', 'id-3')] \
+        == [1, 1]
+    assert _payload(items[-1])['type'] == 'cycle-stop'
+
+
 def test_tcp_listener_from_the_namespace(daemon, lab_line):
     script = (
         'import socket,sys\n'

@@ -175,6 +175,52 @@ def test_the_supervisor_passes_error_results_to_attach_clients_only():
     assert sup.errors == 2
 
 
+def test_a_task_halted_before_it_started_gives_a_halted_result():
+    """An attach client's ``halt N`` can reach the worker while task N
+    waits in its backlog (or the supervisor's queue): as scamper, which
+    made the task when it said OK, the client still gets N's result
+    (stop reason halted, nothing sent), made by the supervisor; a source
+    that waits for no result gets none.  The client in
+    test_pypi_module_transcript_replays waited for ever for one."""
+    from types import SimpleNamespace
+
+    from scamperd.supervisor import Supervisor
+    from scamperd.worker import error_result
+    ping = json.loads(error_result('ping -c 3 192.0.2.1', None, 'json',
+                                   1)[0])
+    assert (ping['ping_sent'], ping['start']) == (0, {'sec': 0, 'usec': 0})
+    trace = json.loads(error_result('trace 192.0.2.1', None, 'json', 1)[0])
+    assert (trace['stop_reason'], trace['hop_count']) == ('HALTED', 0)
+
+    done, copies = [], []
+    sup = Supervisor.__new__(Supervisor)
+    sup.fmt, sup.cfg = 'json', {'sport': 0x8123}
+    sup._release = lambda rec: None
+    sup.sources = SimpleNamespace(
+        done=lambda *a, **k: done.append(a),
+        default=SimpleNamespace(write=copies.append),
+        task_meta=lambda src, tag: {'fmt': 'text', 'copy': {'fmt': 'json'}})
+    w = SimpleNamespace()
+    for wants in (True, False):
+        rec = SimpleNamespace(id=5, worker=w, tag=5, line='dealias -m ally '
+                              '192.0.2.1 192.0.2.2',
+                              source=SimpleNamespace(error_results=wants))
+        sup.active = {5: rec}
+        w.chan = SimpleNamespace(receive=lambda: [{'t': 'halted', 'id': 5}])
+        sup._on_messages(w)
+    # scamper's text names only the results none, aliases, not-aliases
+    assert [a[2] for a in done] == [b'192.0.2.1 192.0.2.2 3\n', None]
+    assert len(copies) == 1 and json.loads(copies[0])['result'] == 'halted'
+    # one still in the supervisor's queue
+    done.clear()
+    sup.active, sup.deferred, sup.held = {}, [], 0
+    sup.queue = collections.deque([rec])
+    rec.source.error_results, rec.tries = True, 0
+    assert sup.halt_task(lambda r: r.tag == 5)
+    assert [a[2] for a in done] == [b'192.0.2.1 192.0.2.2 3\n']
+    assert not sup.queue
+
+
 def test_results_wait_for_their_time_once_the_backlog_is_empty():
     """With its backlog empty (a list's last second) a worker sent what
     it had on every turn of its loop, and so woke the supervisor a

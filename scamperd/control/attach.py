@@ -126,7 +126,7 @@ class Attach(Source):
             self.ending = True
             return
         if verb == 'halt':
-            self.send(self._halt(arg.strip(' ')))
+            self._halt(arg.strip(' '))
             self._more()            # a halted pending task frees room
             return
         try:
@@ -151,20 +151,32 @@ class Attach(Source):
         self.send(b'OK id-%d\n' % tid)
 
     def _halt(self, arg):
+        """``halt ID``: as scamper, a task halted before it started gives
+        its result too (stop reason halted, nothing sent), after the
+        OK."""
         try:
             tid = int(arg, 10)
         except ValueError:
-            return b'ERR usage: halt [id]\n'
+            self.send(b'ERR usage: halt [id]\n')
+            return
         for i, (t, text) in enumerate(self.pending):
             if t == tid:
                 del self.pending[i]
                 self.pending_bytes -= len(text)
-                return b'OK halted %d\n' % tid
+                self.send(b'OK halted %d\n' % tid)
+                result = self.halted_result(tid, text)
+                if result:
+                    self._object(result, 'result', tid)
+                return
         if tid in self.running and self.halter(tid):
-            return b'OK halted %d\n' % tid
-        return b'ERR no task id-%d\n' % tid
+            self.send(b'OK halted %d\n' % tid)
+        else:
+            self.send(b'ERR no task id-%d\n' % tid)
 
-    halter = staticmethod(lambda tid: False)   # set by the server
+    # set by the server: halter(tid) halts a task taken, halted_result(tid,
+    # line) makes the result of one that was not
+    halter = staticmethod(lambda tid: False)
+    halted_result = staticmethod(lambda tid, line: None)
 
     # -- Source ---------------------------------------------------------------
 

@@ -246,7 +246,7 @@ class Channel:
             monitor=ctl.monitorname,
             hostname=socket.gethostname(), ids=ctl.data_ids,
             congested=remote.congested)
-        self.attached.halter = lambda tid: ctl.halt(self.attached, tid)
+        ctl.hook(self.attached)
 
     def send(self, data):
         """Gathered, and sent as one message (or a few) when the loop

@@ -407,7 +407,7 @@ class Control:
                           monitor=self.monitorname,
                           hostname=socket.gethostname(), ids=conn.ids,
                           congested=lambda: conn.congested)
-        a.halter = lambda tid: self.halt(a, tid)
+        self.hook(a)
         conn.attached = a
         self.unobserve(conn)
         a.start()
@@ -416,6 +416,13 @@ class Control:
 
     def forget_source(self, src):
         self.sup.drop_tasks(lambda rec: rec.source is src)
+
+    def hook(self, a):
+        """Let attached source ``a`` halt its tasks and make the result
+        of one halted before it was taken."""
+        a.halter = lambda tid: self.halt(a, tid)
+        a.halted_result = lambda tid, line: self.sup.halted_result(a, tid,
+                                                                   line)
 
     def halt(self, src, tid):
         """Halt task ``tid`` of attached source ``src`` wherever it is."""
