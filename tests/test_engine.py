@@ -232,3 +232,25 @@ def test_the_method_hears_of_each_probe_sent_once_its_time_is_known():
     assert [p for p, _ in told[:2]] == [p for _, p in io.sent]
     assert all(tx == p.tx != 0.0 for p, tx in told[:2])
     assert told[2:] == [('error', errno.ENETUNREACH)]
+
+
+def test_a_task_that_ended_wakes_nobody_and_keeps_nothing():
+    """A ping with -o 1 ends at its reply, long before the timeout its
+    timer entry was set for: the entry no longer sets the loop's sleep
+    (it woke for nothing at that time), and the ended task no longer holds
+    its method (and result) for as long as the entry stays in the heap."""
+    net = Network(Path('203.0.113.1', [Hop('198.51.100.1')]))
+    io = FakeIO(net)
+    eng, done, undo = make_engine(io)
+    try:
+        cmd = ping_cmd.parse(['-c', '1', '-o', '1', '-W', '5',
+                              '203.0.113.1'])
+        eng.add(1, cmd.create(Context(SRC, 0x8000)))
+        run(eng, done, 1)
+    finally:
+        undo()
+    assert done[0][1].result.stop_reason == 1           # completed
+    (entry,) = eng.timers                  # the 5 s timeout, never due
+    assert entry[2].method is None
+    assert eng.wait_time(time.time(), 10.0) == 10.0
+    assert not eng.timers
