@@ -99,3 +99,24 @@ def test_warts_attach_starts_with_list_and_cycle_blocks():
     assert lines[:2] == ['OK', 'MORE']
     assert [l for l in lines if l.startswith('DATA')] == ['DATA 48',
                                                           'DATA 44']
+
+
+def test_halt_reads_its_id_as_scamper_does():
+    """scamper's string_isnumber and bounds: a sign or digit then digits,
+    else usage; 1 to 2^32-1, else invalid; halt and done in any case."""
+    a, srcs, sent, closed = _attach('format json')
+    for arg in ('x', '1x', '3 4', '٣', '1_0'):
+        sent.clear()
+        a.line('halt ' + arg)
+        assert _text(sent)[0] == 'ERR usage: halt [id]', arg
+    for arg in ('0', '-5', '+', '-', '4294967296'):
+        sent.clear()
+        a.line('halt ' + arg)
+        assert _text(sent)[0] == 'ERR halt number invalid', arg
+    a.line('ping 192.0.2.1')
+    sent.clear()
+    a.line('HALT +1')
+    assert _text(sent)[0] == 'OK halted 1'
+    sent.clear()
+    a.line('Done')
+    assert _text(sent) == ['OK']

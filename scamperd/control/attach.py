@@ -70,6 +70,22 @@ def frame(payload, task_id=None, inprog=False):
                                    b' inprog' if inprog else b'') + payload
 
 
+def _halt_id(arg):
+    """The task id ``halt ARG`` names, or its error line, as scamper reads
+    it: a number is a sign or a digit then digits (else usage), from 1 to
+    2^32 - 1 (else invalid)."""
+    if not (arg[0] in '+-0123456789'
+            and all('0' <= c <= '9' for c in arg[1:])):
+        return b'ERR usage: halt [id]\n'
+    try:
+        tid = int(arg)
+    except ValueError:              # a sign alone
+        tid = 0
+    if not 0 < tid <= 0xffffffff:
+        return b'ERR halt number invalid\n'
+    return tid
+
+
 class Attach(Source):
     """One attached connection.  ``send(bytes)`` writes to the client,
     ``close()`` closes it once everything sent has gone."""
@@ -121,11 +137,12 @@ class Attach(Source):
         if self.ending:
             return
         verb, _, arg = text.strip(' ').partition(' ')
+        verb = verb.lower()         # scamper compares without case
         if verb == 'done' and not arg:
             self.send(b'OK\n')
             self.ending = True
             return
-        if verb == 'halt':
+        if verb == 'halt' and arg:
             self._halt(arg.strip(' '))
             self._more()            # a halted pending task frees room
             return
@@ -154,10 +171,9 @@ class Attach(Source):
         """``halt ID``: as scamper, a task halted before it started gives
         its result too (stop reason halted, nothing sent), after the
         OK."""
-        try:
-            tid = int(arg, 10)
-        except ValueError:
-            self.send(b'ERR usage: halt [id]\n')
+        tid = _halt_id(arg)
+        if isinstance(tid, bytes):
+            self.send(tid)
             return
         for i, (t, text) in enumerate(self.pending):
             if t == tid:
