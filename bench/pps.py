@@ -41,6 +41,7 @@ Usage (root): python3 bench/pps.py [--workload list,same,million]
 
 import argparse
 import os
+import shutil
 import socket
 import statistics
 import struct
@@ -54,7 +55,24 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
 
 from scamper_cli.lab import Lab  # noqa: E402
 
-OURS = [sys.executable, '-m', 'scamper_cli.main']
+
+def _ours():
+    """Our ``scamper`` command as users run it: the one beside this
+    Python when it is a venv's (to compare installs), else the one on
+    PATH (packaging/install.sh puts it in /usr/local/bin).  Not
+    ``python -m scamper_cli.main``: runpy's imports cost ~2 ms of the
+    time to the first probe, and a Python without our package (pyenv's
+    python3) cannot run it at all."""
+    beside = os.path.join(os.path.dirname(sys.executable), 'scamper')
+    if os.path.exists(beside):
+        return [beside]
+    found = shutil.which('scamper')
+    if found is None:
+        sys.exit('bench: no scamper command (run packaging/install.sh)')
+    return [found]
+
+
+OURS = _ours()
 REAL = ['/usr/bin/scamper']
 REAL_MAX_PPS = 10000
 BENCH4 = '198.19.0.0/16'      # answered by dst, for lists of up to 65 536
