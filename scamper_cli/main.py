@@ -232,9 +232,6 @@ def main(argv=None, socket_perms=(None, None), keep_output=False):
         start=now, hostname=socket.gethostname())
 
     def child(priv_sock, signal_fd):
-        # loaded by the unprivileged side only: the helper, which stays
-        # for the whole run, holds nothing it does not use
-        from scamperd.supervisor import Supervisor
         pid = os.getpid()
         if pid_fd is not None:
             os.write(pid_fd, b'%d\n' % pid)
@@ -255,8 +252,18 @@ def main(argv=None, socket_perms=(None, None), keep_output=False):
             'data_ids': 'attach-2021' not in o.flags,
             'nameserver': o.nameserver,
         }
-        sup = Supervisor(PrivClient(priv_sock), inputs, out_fd, cfg,
-                         signal_fd=signal_fd)
+        # the workers first: each loads what it runs while the supervisor
+        # loads what it runs (scamperd/pool.py); the helper, which stays
+        # for the whole run, loads neither
+        from scamperd import pool
+        from scamperd.pacer import Pacer
+        priv = PrivClient(priv_sock)
+        pacer = Pacer(o.pps)
+        n = cfg['workers'] or pool.size(o.pps)
+        first = [pool.spawn(priv, pacer, n, cfg) for _ in range(n)]
+        from scamperd.supervisor import Supervisor
+        sup = Supervisor(priv, inputs, out_fd, cfg, signal_fd=signal_fd,
+                         pacer=pacer, first=first)
         return run_reporting(sup.run, 'the supervisor')
 
     try:

@@ -90,9 +90,9 @@ def parse(line):
 
 def preload(command, fmt):
     """Import what running ``command`` (a default command such as -c
-    gives) needs: its parser, its method and its output codec, so that the
-    workers forked after this share them instead of each loading them when
-    its first task comes."""
+    gives) needs: its parser, its method and its output codec: a worker
+    loads them as it starts (scamperd/pool.py), not when its first task
+    comes."""
     words = split(command or '')
     if not words or words[0] not in COMMANDS:
         return

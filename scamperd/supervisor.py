@@ -19,7 +19,6 @@ never written twice.
 
 import collections
 import os
-import select
 import selectors
 import signal
 import socket
@@ -27,27 +26,16 @@ import sys
 import time
 import zlib
 
-import prctl
-
-from scamperd import commands, landlock, output, syscalls
+from scamperd import commands, output, pool
+from scamperd.gcpolicy import old_gc, quiet_gc
 from scamperd.sources import InputSource, Sources
 from scamperd.ipc import Channel
 from scamperd.method import CommandError
 from scamperd.pacer import Pacer
-from scamperd.worker import error_result, old_gc, quiet_gc, worker_main
 
 MAX_TRIES = 3
 MAX_DEFERRED = 10000
 MAX_HELD = 10000        # tasks waiting on a running one with their address
-# A worker process sends this many packets per second on one core (with the
-# kernel's work for each); the pool has one worker per WORKER_PPS asked, at
-# most one per CPU: every worker wakes for its own send slots, so a pool
-# larger than the rate needs costs CPU for nothing.  Measured with
-# bench/pps.py's list workload on 2 cores: one worker holds 16 000 pps
-# (achieved 1.000) but not 20 000 (0.84), and at 10 000-16 000 it takes
-# 15-25 % less CPU and 5-6 MB less memory than two; 12 000 keeps a margin.
-WORKER_PPS = 12000
-BACKLOG_SECONDS = 0.05    # of probes at the rate asked, queued in each worker
 OUT_BUFFER = 1 << 18      # output bytes gathered before a write, at most
 
 
@@ -79,53 +67,6 @@ def _keys(rec):
     return (sig,) if type(sig) is bytes else sig
 
 
-class WorkerProcess:
-    """A worker forked from the supervisor (no multiprocessing: it costs
-    start-up time).  The child keeps only its channels and stdio, and runs
-    ``target(*args)``; ``sentinel`` (a pidfd) is readable once it ended."""
-
-    def __init__(self, target, args, keep):
-        keep = sorted({0, 1, 2, *keep})
-        pid = os.fork()
-        if pid == 0:                                # the worker
-            code = 1
-            try:
-                ends = keep[1:] + [os.sysconf('SC_OPEN_MAX')]
-                for lo, hi in zip(keep, ends):
-                    os.closerange(lo + 1, hi)
-                target(*args)
-                code = 0
-            except SystemExit as e:
-                code = e.code if isinstance(e.code, int) else 1
-            except BaseException:
-                import traceback
-                traceback.print_exc()
-            finally:
-                try:
-                    sys.stderr.flush()
-                finally:
-                    os._exit(code)
-        self.pid = pid
-        self.sentinel = os.pidfd_open(pid)
-        self.exitcode = None
-
-    def join(self, timeout=None):
-        if self.exitcode is None and select.select(
-                [self.sentinel], [], [], timeout)[0]:
-            _, status = os.waitpid(self.pid, 0)
-            self.exitcode = os.waitstatus_to_exitcode(status)
-            os.close(self.sentinel)
-
-    def is_alive(self):
-        self.join(0)
-        return self.exitcode is None
-
-    def kill(self):
-        if self.exitcode is None:
-            os.kill(self.pid, signal.SIGKILL)
-            self.join()
-
-
 class WorkerHandle:
     __slots__ = ('proc', 'chan', 'want', 'index')
 
@@ -139,10 +80,12 @@ class WorkerHandle:
 class Supervisor:
     """``inputs`` yields (where, command line) pairs; ``out_fd`` is the
     output descriptor; ``cfg`` is a dict of settings (pps, window, workers,
-    format, sport, cycle)."""
+    format, sport, cycle); ``pacer`` the Pacer the workers in ``first``
+    share, workers forked before (pool.spawn: the first ones of the
+    pool)."""
 
     def __init__(self, priv, inputs, out_fd, cfg, err=sys.stderr,
-                 signal_fd=None):
+                 signal_fd=None, pacer=None, first=()):
         self.priv = priv
         # a control socket or a controller gives tasks until told to stop
         self.serving = bool(cfg.get('listeners') or cfg.get('remote'))
@@ -161,9 +104,10 @@ class Supervisor:
         self.fmt = cfg.get('format', 'text')
         self.compress = output.compressor(self.fmt)   # -O warts.gz etc.
         self.window = cfg.get('window', 0)
-        self.pacer = Pacer(cfg.get('pps', 20))
+        self.pacer = pacer or Pacer(cfg.get('pps', 20))
         self.fixed_pool = bool(cfg.get('workers'))
-        self.nworkers = cfg.get('workers') or self._pool_size()
+        self.nworkers = cfg.get('workers') or pool.size(self.pacer.pps)
+        self.first = list(first)
         self.lss_pool = self.nworkers     # the workers lss names map to
         self.sel = selectors.DefaultSelector()
         if signal_fd is not None:       # signals passed on by the helper
@@ -191,39 +135,22 @@ class Supervisor:
     # -- workers -----------------------------------------------------------
 
     def _spawn(self, index):
-        sup_end, worker_end = socket.socketpair(socket.AF_UNIX,
-                                                socket.SOCK_STREAM)
-        priv_chan = None
-        try:
-            priv_chan = self.priv.new_channel()
-            backlog = int(self.pacer.pps * BACKLOG_SECONDS / self.nworkers)
-            wcfg = {'format': self.fmt, 'sport': self.cfg['sport'],
-                    'backlog': min(max(2, backlog), 1000)}
-            proc = WorkerProcess(_worker_entry,
-                                 (worker_end, priv_chan, self.pacer, wcfg),
-                                 (worker_end.fileno(), priv_chan.fileno()))
-        except OSError:
-            sup_end.close()
-            raise
-        finally:
-            worker_end.close()
-            if priv_chan is not None:
-                priv_chan.close()
+        if self.first:
+            proc, sup_end = self.first.pop(0)
+        else:
+            proc, sup_end = pool.spawn(self.priv, self.pacer, self.nworkers,
+                                       self.cfg)
         w = WorkerHandle(proc, Channel(sup_end), index)
         self.sel.register(w.chan, selectors.EVENT_READ, ('chan', w))
         self.sel.register(proc.sentinel, selectors.EVENT_READ, ('exit', w))
         self.workers.append(w)
         return w
 
-    def _pool_size(self):
-        return max(1, min(os.cpu_count() or 1,
-                          -(-self.pacer.pps // WORKER_PPS)))
-
     def set_pps(self, pps):
         """``set pps``: the new rate, and the workers it needs (the pool
         grows, it does not shrink)."""
         self.pacer.set_pps(pps)
-        n, want = self.nworkers, self._pool_size()
+        n, want = self.nworkers, pool.size(pps)
         if not self.fixed_pool and want > n:
             self.nworkers = want
             for i in range(n, want):
@@ -400,6 +327,7 @@ class Supervisor:
         self._release(rec)
         result = None
         if err is not None and rec.source.error_results:
+            from scamperd.worker import error_result    # rare: loaded then
             result = error_result(
                 rec.line, self.sources.task_meta(rec.source, rec.tag),
                 self.fmt, self.cfg['sport'], err)
@@ -495,6 +423,7 @@ class Supervisor:
         reason halted, nothing sent)."""
         if not src.error_results:
             return None
+        from scamperd.worker import error_result
         result = error_result(line, self.sources.task_meta(src, tag),
                               self.fmt, self.cfg['sport'])
         if not result:
@@ -640,7 +569,6 @@ class Supervisor:
         cycle = self.cfg.get('cycle')
         if cycle is not None:
             self.sources.default.cycle_start(cycle)
-        commands.preload(self.cfg.get('command'), self.fmt)
         for i in range(self.nworkers):
             self._spawn(i)
         # the first tasks are read while the workers start
@@ -701,14 +629,3 @@ class Supervisor:
         return self._stop_status(
             1 if self.errors and not self.written else 0)
 
-
-def _worker_entry(worker_end, priv_chan, pacer, cfg):
-    prctl.set_pdeathsig(signal.SIGTERM)
-    # a worker reads Python's files and writes none: its sockets come
-    # from the helper, its results go to the supervisor
-    try:
-        landlock.confine()
-        syscalls.confine()
-    except OSError as e:
-        sys.stderr.write('scamper: worker not confined: %s\n' % e)
-    worker_main(worker_end, priv_chan, pacer, cfg)

@@ -26,13 +26,12 @@ trip to the supervisor.
 
 import collections
 import errno
-import gc
-import signal
 import time
 
 from scamper_priv.client import PrivClient
 from scamperd import commands, output
 from scamperd.engine import Engine
+from scamperd.gcpolicy import old_gc, quiet_gc
 from scamperd.ipc import Channel
 from scamperd.method import CommandError, Context
 from scamperd.netio import NetIO
@@ -40,7 +39,6 @@ from scamperd.route import Router, RouteError
 
 REPORT_EVERY = 0.01
 REPORT_RESULTS = 64
-FULL_GC_EVERY = 300.0     # seconds between collections of old objects
 
 
 class Worker:
@@ -218,31 +216,7 @@ def error_result(line, meta, fmt, sport, err=None):
 
 
 def worker_main(sup_sock, priv_sock, pacer, cfg):
-    """Entry point of a worker process (forked by the supervisor)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    """Entry point of a worker process (scamperd/pool.py)."""
     w = Worker(sup_sock, priv_sock, pacer, cfg)
     w.run()
 
-
-def quiet_gc():
-    """Tasks in flight are many (one per address probed in the last
-    seconds) and make few reference cycles.  Never look at what was loaded
-    before this point again; collect the young objects now and then, and
-    the old ones only when asked (old_gc()): a collection of the older
-    generations at 10 000 pps scans a million objects and stalls the
-    sending for tens of milliseconds (measured: the largest gaps on the
-    wire, 15-25 ms, went with it)."""
-    gc.freeze()
-    gc.set_threshold(50000, 1 << 30, 1 << 30)
-    return time.time() + FULL_GC_EVERY
-
-
-def old_gc(due):
-    """Collect every generation if ``due`` (a time) has come; the next due
-    time."""
-    now = time.time()
-    if now < due:
-        return due
-    gc.collect()
-    return now + FULL_GC_EVERY
