@@ -233,9 +233,6 @@ def main(argv=None, socket_perms=(None, None), keep_output=False):
 
     def child(priv_sock, signal_fd):
         pid = os.getpid()
-        if pid_fd is not None:
-            os.write(pid_fd, b'%d\n' % pid)
-            os.close(pid_fd)
         if debug_fd is not None:
             os.write(debug_fd, b'%s scamper started, pid %d\n'
                      % (time.strftime('[%H:%M:%S]').encode(), pid))
@@ -261,6 +258,10 @@ def main(argv=None, socket_perms=(None, None), keep_output=False):
         pacer = Pacer(o.pps)
         n = cfg['workers'] or pool.size(o.pps)
         first = [pool.spawn(priv, pacer, n, cfg) for _ in range(n)]
+        # the pid file says the daemon is up: written once its workers are
+        if pid_fd is not None:
+            os.write(pid_fd, b'%d\n' % pid)
+            os.close(pid_fd)
         from scamperd.supervisor import Supervisor
         sup = Supervisor(priv, inputs, out_fd, cfg, signal_fd=signal_fd,
                          pacer=pacer, first=first)

@@ -106,7 +106,8 @@ class Supervisor:
         self.window = cfg.get('window', 0)
         self.pacer = pacer or Pacer(cfg.get('pps', 20))
         self.fixed_pool = bool(cfg.get('workers'))
-        self.nworkers = cfg.get('workers') or pool.size(self.pacer.pps)
+        self.nworkers = len(first) or cfg.get('workers') or \
+            pool.size(self.pacer.pps)
         self.first = list(first)
         self.lss_pool = self.nworkers     # the workers lss names map to
         self.sel = selectors.DefaultSelector()
