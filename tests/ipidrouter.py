@@ -6,10 +6,13 @@ device: the alias-resolution lab (Linux itself has no shared counter).
 Each argument after the device name is one router: the addresses it
 answers for, all drawing their IP-IDs from that router's counter (which
 grows by one per packet the router sends).  The counters start at random
-values spread evenly over the 16-bit space: two routers whose counters
-happened to be close would look like one to any alias method (ally found
-198.19.0.18 and .21 to be aliases, Debian's scamper in one run and ours in
-another), and the tests are about the methods, not that luck.
+values spread evenly over the 16-bit space, in each byte: two routers whose
+counters happened to be close would look like one to any alias method
+(ally found 198.19.0.18 and .21 to be aliases, Debian's scamper in one run
+and ours in another), and so would two whose low bytes were: the methods
+also try the IP-IDs byte-swapped, where a counter steps by 256 and another
+counter with the same low byte falls in between (prefixscan found .10 an
+alias of .18 so).  The tests are about the methods, not that luck.
 It answers what dealias's probe definitions send:
 
 * an ICMP echo request with an echo reply;
@@ -20,8 +23,10 @@ It answers what dealias's probe definitions send:
 each from the address probed, TTL 64.  Over IPv6 it answers echo requests
 only, and as Linux does: whole until an ICMPv6 packet too big tells it a
 smaller path MTU to the sender, then in fragments whose 32-bit ids come
-from the router's counter (one per fragmented packet); SIGUSR1 makes it
-forget the path MTUs it learned.  Packets to other addresses are
+from the router's counter (one per fragmented packet).  SIGUSR1 starts it
+afresh for the next run: it forgets the path MTUs it learned and spreads
+the IPv4 counters again (each run's replies draw them apart, by the number
+each router sent).  Packets to other addresses are
 dropped.  It creates the device, prints "ready" once it exists, and runs
 until killed.  It uses nothing from scamper-py (it is the test's oracle):
 the standard library and tests/netref.py.  Run it inside a lab namespace.
@@ -76,9 +81,15 @@ def tcp_rst(src, dst, seg):
 
 class Router:
     def __init__(self, rng, index, count):
-        spread = 0x10000 // count
-        self.ipid = (index * spread + rng.randrange(spread // 4)) & 0xffff
+        self.index, self.count = index, count
+        self.spread(rng)
         self.ipid32 = rng.randrange(1 << 32)
+
+    def spread(self, rng):
+        step = 0x100 // self.count
+        hi, lo = (self.index * step + rng.randrange(step // 4)
+                  for _ in range(2))
+        self.ipid = hi << 8 | lo
 
     def next_ipid(self):
         self.ipid = (self.ipid + 1) & 0xffff
@@ -164,7 +175,12 @@ def main(argv):
     fd = os.open('/dev/net/tun', os.O_RDWR)
     fcntl.ioctl(fd, TUNSETIFF, struct.pack('16sH', argv[1].encode(),
                                            IFF_TUN | IFF_NO_PI))
-    signal.signal(signal.SIGUSR1, lambda *_: PMTU.clear())
+
+    def afresh(*_):
+        PMTU.clear()
+        for r in set(routers.values()):
+            r.spread(rng)
+    signal.signal(signal.SIGUSR1, afresh)
     print('ready', flush=True)
     while True:
         pkt = os.read(fd, 65535)

@@ -81,8 +81,10 @@ def _run_both(lab, real_scamper, cmds):
             f.write(''.join(c + '\n' for c in cmds))
         os.chmod(path, 0o644)
         args = ('-p', '500', '-O', 'cmdfile', '-f', path)
+        # the routers afresh for each (ipidrouter.py): counters apart, no
+        # path MTU learned from the run before
+        lab.ipid_routers.send_signal(signal.SIGUSR1)
         theirs = real_scamper.results(lab, *args, timeout=600)
-        # the routers forget the path MTUs Debian's scamper taught them
         lab.ipid_routers.send_signal(signal.SIGUSR1)
         mine = [o for o in ours_json(lab, *args, timeout=600)
                 if o['type'] == 'dealias']
