@@ -7,7 +7,6 @@ to open raw sockets on their behalf.
 """
 
 import os
-import re
 import socket
 import sys
 import time
@@ -18,7 +17,7 @@ from scamper_cli.openfile import open_kept, open_out
 from scamper_cli import readable
 from scamper_priv import helper
 from scamper_priv.client import PrivClient
-from scamperd import commands, listcycle
+from scamperd import commands, listcycle, pool
 from scamperd.method import CommandError
 
 EXIT_USAGE = 255
@@ -62,7 +61,7 @@ def _file_lines(f, name, make):
                 yield where, e
 
 
-TSPS_LINE = re.compile(r'[0-9.]+( [0-9.]+){0,4}\Z')
+TSPS_CHARS = frozenset('0123456789.')
 
 
 def tsps_command(line):
@@ -70,11 +69,13 @@ def tsps_command(line):
     destination, then up to four addresses asked to timestamp it
     (``ping -T tsprespec=...``), each one space apart.  scamper's -c is not
     used; a line it would skip is an error here."""
-    if not TSPS_LINE.match(line):
+    words = line.split(' ')
+    if len(words) > 5 or not all(w and TSPS_CHARS.issuperset(w)
+                                 for w in words):
         raise CommandError('not a tsps line (an IPv4 destination and up to '
                            'four IPv4 addresses to timestamp it, one space '
                            'apart)')
-    dst, *stamps = line.split(' ')
+    dst, *stamps = words
     if stamps:
         return 'ping -T tsprespec=%s %s' % (','.join(stamps), dst)
     return 'ping %s' % dst
@@ -187,6 +188,16 @@ def main(argv=None, socket_perms=(None, None), keep_output=False):
         sys.stderr.write('scamper: %s\n' % problem)
         return 1
 
+    # the first workers' channels to the helper are made with the
+    # supervisor's (helper.run): a worker starts without a round trip
+    nworkers = os.environ.get('SCAMPER_WORKERS', '0')
+    if not (nworkers.isdigit() and int(nworkers) <= 256):
+        sys.stderr.write('scamper: SCAMPER_WORKERS: expected a number of '
+                         'workers up to 256 (0: as the rate needs)\n')
+        return 1
+    nworkers = int(nworkers) or None
+    nfirst = nworkers or pool.size(o.pps)
+
     # -R's TLS files, then the control socket: a run that cannot start
     # truncates nothing
     try:
@@ -231,7 +242,7 @@ def main(argv=None, socket_perms=(None, None), keep_output=False):
                                    descr='default', monitor=o.monitorname),
         start=now, hostname=socket.gethostname())
 
-    def child(priv_sock, signal_fd):
+    def child(priv_sock, signal_fd, spares):
         pid = os.getpid()
         if debug_fd is not None:
             os.write(debug_fd, b'%s scamper started, pid %d\n'
@@ -239,7 +250,7 @@ def main(argv=None, socket_perms=(None, None), keep_output=False):
         cfg = {
             'pps': o.pps, 'window': o.window, 'format': o.format,
             'sport': (pid & 0x7fff) | 0x8000,
-            'workers': int(os.environ.get('SCAMPER_WORKERS', '0')) or None,
+            'workers': nworkers,
             'cycle': None if listeners or remote else cycle,
             'remote': remote,
             'listeners': [socket.socket(fileno=fd) for fd in listeners],
@@ -252,12 +263,10 @@ def main(argv=None, socket_perms=(None, None), keep_output=False):
         # the workers first: each loads what it runs while the supervisor
         # loads what it runs (scamperd/pool.py); the helper, which stays
         # for the whole run, loads neither
-        from scamperd import pool
         from scamperd.pacer import Pacer
         priv = PrivClient(priv_sock)
         pacer = Pacer(o.pps)
-        n = cfg['workers'] or pool.size(o.pps)
-        first = [pool.spawn(priv, pacer, n, cfg) for _ in range(n)]
+        first = [pool.spawn(priv, pacer, nfirst, cfg, ch) for ch in spares]
         # the pid file says the daemon is up: written once its workers are
         if pid_fd is not None:
             os.write(pid_fd, b'%d\n' % pid)
@@ -268,8 +277,8 @@ def main(argv=None, socket_perms=(None, None), keep_output=False):
         return run_reporting(sup.run, 'the supervisor')
 
     try:
-        return helper.run(child, user=user,
-                          keep_fds=listeners, firewall=o.firewall)
+        return helper.run(child, user=user, keep_fds=listeners,
+                          firewall=o.firewall, spare=nfirst)
     except (helper.PrivError, KeyError) as e:
         if isinstance(e, KeyError):
             e = "unknown user '%s' (set SCAMPER_USER)" % user

@@ -19,8 +19,6 @@ import stat
 import time
 
 from scamperd.safeopen import open_file
-from scamperd.sources import Outfile
-from scamperd.warts.file import WartsError
 
 
 def open_out(path, append=False):
@@ -84,6 +82,9 @@ def open_kept(path, fmt, user):
     continued; a compressed or damaged file, which cannot be gone on from
     (scamper reads one compressed stream per file), is renamed with the
     time in its name and a new one started."""
+    # scamperd's only: scamper's start-up does not load them
+    from scamperd.sources import Outfile
+    from scamperd.warts.file import WartsError
     pw = pwd.getpwnam(user)
     note = None
     with _As(pw):

@@ -8,10 +8,7 @@ are not options, wherever they stand (``-i A -i B``, ``-i A -p 100 B`` and
 values are matched in any case.  Every error names the option and value.
 """
 
-import getopt
 import ipaddress
-
-from scamper_priv.firewall import parse_spec as parse_firewall
 
 VERSION = '20211212'
 PPS_MAX = 50000
@@ -158,14 +155,52 @@ def _mode(o, want):
     o.mode = want
 
 
+OPTSTRING = 'c:C:d:De:fF:iIl:L:M:n:o:O:p:P:R:U:vw:?'
+
+
+def gnu_getopt(argv, optstring=OPTSTRING):
+    """(options, arguments) as Python's getopt.gnu_getopt gives them, for
+    short options only (its module costs a millisecond of start-up, in
+    gettext): options as ('-x', value or ''), the arguments being every
+    word that is not an option or an option's value, in order."""
+    takes = {c: optstring[i + 1:i + 2] == ':'
+             for i, c in enumerate(optstring) if c != ':'}
+    opts, rest = [], []
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        i += 1
+        if word == '--':
+            rest.extend(argv[i:])
+            break
+        if word.startswith('--'):
+            raise UsageError('option %s not recognized'
+                             % word.split('=', 1)[0])
+        if word[:1] != '-' or word == '-':
+            rest.append(word)
+            continue
+        for j in range(1, len(word)):
+            c = word[j]
+            if c not in takes:
+                raise UsageError('option -%s not recognized' % c)
+            if not takes[c]:
+                opts.append(('-' + c, ''))
+                continue
+            val = word[j + 1:]
+            if not val:
+                if i == len(argv):
+                    raise UsageError('option -%s requires argument' % c)
+                val = argv[i]
+                i += 1
+            opts.append(('-' + c, val))
+            break
+    return opts, rest
+
+
 def parse(argv):
     """Parse ``argv`` (without the program name) into Options."""
     o = Options()
-    try:
-        opts, rest = getopt.gnu_getopt(argv,
-                                       'c:C:d:De:fF:iIl:L:M:n:o:O:p:P:R:U:vw:?')
-    except getopt.GetoptError as e:
-        raise UsageError(str(e)) from None
+    opts, rest = gnu_getopt(argv)
     for opt, val in opts:
         if opt == '-c':
             if not val.strip():
@@ -180,6 +215,7 @@ def parse(argv):
         elif opt == '-f':
             _mode(o, 'f')
         elif opt == '-F':
+            from scamper_priv.firewall import parse_spec as parse_firewall
             try:
                 o.firewall = parse_firewall(val)
             except ValueError as e:

@@ -18,7 +18,6 @@ checked against a fixed list.
 import gc
 import os
 import pwd
-import re
 import selectors
 import signal
 import socket
@@ -26,10 +25,10 @@ import sys
 
 import prctl
 
-from scamper_priv.firewall import Firewall, FirewallError
 from scamper_priv.protocol import SOCKET_KINDS, recv_msg, send_msg
 
-IFNAME_RE = re.compile(r'^[A-Za-z0-9_.:@-]{1,15}$')
+IFNAME_CHARS = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
+                         '0123456789_.:@-')
 RCVBUF = 4 * 1024 * 1024
 MAX_CHANNELS = 1024
 ETH_P_ALL = 0x0003
@@ -73,7 +72,8 @@ def handle_request(req):
     if op == 'datalink':
         ifname = req.get('ifname')
         if len(req) != 2 or not isinstance(ifname, str) \
-                or not IFNAME_RE.match(ifname):
+                or not 0 < len(ifname) <= 15 \
+                or not IFNAME_CHARS.issuperset(ifname):
             return {'ok': False, 'error': 'invalid datalink request'}, None
         return {'ok': True}, _open_datalink(ifname)
     if op == 'channel':
@@ -123,6 +123,7 @@ def firewall_request(fw, owner, req):
     if fw is None:
         return {'ok': False, 'error': 'no firewall: scamper was started '
                 'without -F'}
+    from scamper_priv.firewall import FirewallError
     try:
         if req.get('op') == 'fw-add':
             return {'ok': True, 'handle': fw.add(owner, req)}
@@ -135,24 +136,26 @@ def firewall_request(fw, owner, req):
         return {'ok': False, 'error': str(e)}
 
 
-def serve(first_channel, fw=None):
-    """Answer requests until every channel is closed; then remove every
-    firewall rule (``fw``, a scamper_priv.firewall.Firewall, or None)."""
+def serve(*channels, fw=None):
+    """Answer requests on ``channels`` (and those they ask for) until every
+    channel is closed; then remove every firewall rule (``fw``, a
+    scamper_priv.firewall.Firewall, or None)."""
     try:
-        _serve(first_channel, fw)
+        _serve(channels, fw)
     finally:
         if fw is not None:
             fw.close()
 
 
-def _serve(first_channel, fw):
+def _serve(first_channels, fw):
     """One request at a time from whichever channel has one.  A channel
     that does not read its replies is closed rather than waited for (the
     others would wait with it), and running out of descriptors refuses a
     request, never ends the helper."""
     sel = selectors.DefaultSelector()
-    sel.register(first_channel, selectors.EVENT_READ)
-    channels = [1]
+    for ch in first_channels:
+        sel.register(ch, selectors.EVENT_READ)
+    channels = [len(first_channels)]
 
     def drop(ch):
         sel.unregister(ch)
@@ -225,10 +228,14 @@ def _reply(ch, reply, s=None):
             s.close()
 
 
-def run(child_main, user='nobody', keep_fds=(), firewall=None):
+def run(child_main, user='nobody', keep_fds=(), firewall=None, spare=0):
     """Fork the unprivileged side, which calls ``child_main(channel,
-    signal_fd)`` and exits with its return value; serve its requests;
-    return its exit status.  Must be called as root.
+    signal_fd, spares)`` and exits with its return value; serve its
+    requests; return its exit status.  Must be called as root.
+
+    ``spares`` are ``spare`` more channels, made before the fork, for the
+    child to hand to the processes it forks first (its workers) without
+    asking for each: their start does not wait for the helper.
 
     ``firewall`` is (table, max live rules) from -F, or None: with it the
     helper answers firewall requests, after removing what a helper that
@@ -244,13 +251,18 @@ def run(child_main, user='nobody', keep_fds=(), firewall=None):
     pwd.getpwnam(user)                 # fail early on an unknown user
     fw = None
     if firewall is not None:
+        # only -F loads the firewall's module (and its netlink library)
+        from scamper_priv.firewall import Firewall, FirewallError
         try:
             fw = Firewall(*firewall)
             fw.clean_stale()
             fw.forget()        # no netlink socket may reach the child
         except FirewallError as e:
             raise PrivError('-F: %s' % e) from None
-    mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+             for _ in range(1 + spare)]
+    mine = [m for m, _ in pairs]
+    theirs = [t for _, t in pairs]
     sig_r, sig_w = os.pipe()
     # no collection in the child looks at what is here (it would write in
     # every object's header, and so copy the pages both processes share)
@@ -259,10 +271,11 @@ def run(child_main, user='nobody', keep_fds=(), firewall=None):
     if pid == 0:
         rc = 1
         try:
-            mine.close()
+            for m in mine:
+                m.close()
             os.close(sig_w)
             drop_to_user(user)
-            rc = child_main(theirs, sig_r)
+            rc = child_main(theirs[0], sig_r, theirs[1:])
         except SystemExit as e:
             rc = e.code if isinstance(e.code, int) else 1
         except BaseException as e:     # report and exit, never return
@@ -276,7 +289,8 @@ def run(child_main, user='nobody', keep_fds=(), firewall=None):
             except Exception:
                 pass
             os._exit(rc or 0)
-    theirs.close()
+    for t in theirs:
+        t.close()
     os.close(sig_r)
     os.set_blocking(sig_w, False)
     for fd in keep_fds:
@@ -290,7 +304,7 @@ def run(child_main, user='nobody', keep_fds=(), firewall=None):
     signal.signal(signal.SIGTERM, lambda s, f: _pass_on(sig_w, s))
     signal.signal(signal.SIGHUP, lambda s, f: _pass_on(sig_w, s))
     drop_helper(user)
-    serve(mine, fw)
+    serve(*mine, fw=fw)
     while True:
         try:
             _, status = os.waitpid(pid, 0)

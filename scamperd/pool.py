@@ -33,14 +33,16 @@ def size(pps):
     return max(1, min(os.cpu_count() or 1, -(-pps // WORKER_PPS)))
 
 
-def spawn(priv, pacer, nworkers, cfg):
+def spawn(priv, pacer, nworkers, cfg, priv_chan=None):
     """Fork a worker: (its WorkerProcess, the supervisor's end of its
-    channel).  ``cfg``: the run's format, sport and default command."""
+    channel).  ``cfg``: the run's format, sport and default command;
+    ``priv_chan``: the worker's channel to the helper, if made already
+    (else asked of ``priv``); closed here."""
     sup_end, worker_end = socket.socketpair(socket.AF_UNIX,
                                             socket.SOCK_STREAM)
-    priv_chan = None
     try:
-        priv_chan = priv.new_channel()
+        if priv_chan is None:
+            priv_chan = priv.new_channel()
         backlog = int(pacer.pps * BACKLOG_SECONDS / nworkers)
         wcfg = {'format': cfg.get('format', 'text'), 'sport': cfg['sport'],
                 'command': cfg.get('command'),

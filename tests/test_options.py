@@ -154,3 +154,33 @@ def test_tsps_bad_lines(line):
 
 def test_nameserver():
     assert parse(['-n', '192.0.2.53', '-U', 's']).nameserver == '192.0.2.53'
+
+
+def test_own_getopt_is_gnu_getopt():
+    """options.gnu_getopt (kept to spare the start-up the getopt module's
+    gettext) gives what getopt.gnu_getopt gives, errors included, on
+    random command lines made of options, values, clusters and --."""
+    import getopt
+    import random
+    from scamper_cli.options import OPTSTRING, gnu_getopt
+    words = ['-c', 'ping', '-Dv', '-pv', '-p', '100', '--', '-', 'x', '-i',
+             '--x', '--c=1', '-?', '-Z', '-cfoo', '-w', ':', '-:', 'a b']
+    rng = random.Random(5)
+    for _ in range(20000):
+        argv = [rng.choice(words) for _ in range(rng.randint(0, 6))]
+        try:
+            want = getopt.gnu_getopt(argv, OPTSTRING)
+        except getopt.GetoptError as e:
+            want = str(e)
+        try:
+            got = gnu_getopt(argv)
+        except UsageError as e:
+            got = str(e)
+        assert got == want, argv
+
+
+@pytest.mark.parametrize('value', ['x', '-1', '257', '1.5'])
+def test_bad_scamper_workers_is_an_error(value, monkeypatch, capsys):
+    monkeypatch.setenv('SCAMPER_WORKERS', value)
+    assert climain.main(['-i', '192.0.2.1']) == 1
+    assert 'SCAMPER_WORKERS: expected a number' in capsys.readouterr().err

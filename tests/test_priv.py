@@ -32,6 +32,11 @@ def test_suite_runs_as_root():
     {'op': 'socket', 'kind': 'icmp4', 'extra': 1},
     {'op': 'datalink', 'ifname': '../../etc'},
     {'op': 'datalink', 'ifname': 'x' * 40},
+    {'op': 'datalink', 'ifname': 'x' * 16},
+    {'op': 'datalink', 'ifname': ''},
+    {'op': 'datalink', 'ifname': 'lo\n'},
+    {'op': 'datalink', 'ifname': 'lo x'},
+    {'op': 'datalink', 'ifname': 'l\u00f6'},
     {'op': 'channel', 'n': 2},
     {},
 ])
@@ -101,7 +106,7 @@ def test_serve_answers_garbage_with_an_error_and_goes_on():
 def test_run_drops_privileges_in_the_child_and_keeps_two_caps():
     r, w = os.pipe()
 
-    def child(chan, signal_fd):
+    def child(chan, signal_fd, spares):
         st = status()
         client = PrivClient(chan)
         s = client.open_socket('icmp4')     # needs the helper
@@ -112,7 +117,12 @@ def test_run_drops_privileges_in_the_child_and_keeps_two_caps():
         except PermissionError:
             own_raw = False
         s.close()
+        # the spare channels, made before the fork, are served as well
+        for spare in spares:
+            PrivClient(spare).open_socket('raw6').close()
+            spare.close()
         msg = msgpack.packb({'uid': st['Uid'], 'gid': st['Gid'],
+                             'spares': len(spares),
                              'capeff': st['CapEff'][0],
                              'capprm': st['CapPrm'][0],
                              'capbnd': st['CapBnd'][0],
@@ -128,7 +138,7 @@ def test_run_drops_privileges_in_the_child_and_keeps_two_caps():
         os.close(r)
         rc = 99
         try:
-            rc = helper.run(child, user='nobody')
+            rc = helper.run(child, user='nobody', spare=2)
         finally:
             os._exit(rc)
     os.close(w)
@@ -142,6 +152,7 @@ def test_run_drops_privileges_in_the_child_and_keeps_two_caps():
     _, st = os.waitpid(pid, 0)
     assert os.WEXITSTATUS(st) == 7, 'helper returns the child status'
     info = msgpack.unpackb(data)
+    assert info['spares'] == 2
     assert info['uid'] == ['65534'] * 4
     assert info['capeff'] == info['capprm'] == info['capbnd'] \
         == '0000000000000000'
@@ -154,7 +165,7 @@ def test_run_drops_privileges_in_the_child_and_keeps_two_caps():
 
 def test_run_refuses_an_unknown_user():
     with pytest.raises(KeyError):
-        helper.run(lambda c, s: 0, user='no-such-user-here')
+        helper.run(lambda c, s, spares: 0, user='no-such-user-here')
 
 
 def _serving(limit=None):

@@ -254,7 +254,7 @@ def _serve_in_child(fw):
     if pid == 0:
         a.close()
         try:
-            helper.serve(b, fw)
+            helper.serve(b, fw=fw)
         finally:
             os._exit(0)
     b.close()
