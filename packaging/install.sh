@@ -44,6 +44,7 @@ done
 # a real (non-editable) install, refreshed every time: the service user
 # reads the copy in $VENV, never the checkout
 "$VENV/bin/pip" install -q --force-reinstall --no-deps "$REPO"
+sh "$REPO/packaging/launchers.sh" "$VENV/bin" "$VENV/bin/python3" "$SITE"
 for cmd in scamper scamper-lab scamperctl scamperd scamper-warts; do
     ln -sf "$VENV/bin/$cmd" "/usr/local/bin/$cmd"
 done

@@ -62,6 +62,16 @@ def test_package_contents(deb):
                           check=True).stdout
     for dep in ('python3-pyroute2', 'python3-prctl', 'python3-msgpack'):
         assert dep in info, info
+    # the commands start Python isolated, without site
+    # (packaging/launchers.sh); the install test below runs them
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(['dpkg-deb', '-x', deb, tmp], check=True)
+        for cmd in ('scamper', 'scamperd', 'scamperctl', 'scamper-warts',
+                    'scamper-lab'):
+            with open(os.path.join(tmp, 'usr/bin', cmd)) as f:
+                assert f.read().startswith(
+                    '#!/usr/bin/python3 -IS\nimport sys\n'
+                    "sys.path.append('/usr/lib/python3/dist-packages')\n"), cmd
 
 
 def _usage(m, scamper):
