@@ -19,6 +19,7 @@ from scamper_priv import helper
 from scamper_priv.client import PrivClient
 from scamperd import commands, listcycle, pool
 from scamperd.method import CommandError
+from scamperd.strtol import is_dotted
 
 EXIT_USAGE = 255
 MAX_LINE = 8192           # bytes in one line of an input file
@@ -61,17 +62,13 @@ def _file_lines(f, name, make):
                 yield where, e
 
 
-TSPS_CHARS = frozenset('0123456789.')
-
-
 def tsps_command(line):
     """The ping of one line of a -O tsps file, as scamper makes it: the
     destination, then up to four addresses asked to timestamp it
     (``ping -T tsprespec=...``), each one space apart.  scamper's -c is not
     used; a line it would skip is an error here."""
     words = line.split(' ')
-    if len(words) > 5 or not all(w and TSPS_CHARS.issuperset(w)
-                                 for w in words):
+    if len(words) > 5 or not all(is_dotted(w) for w in words):
         raise CommandError('not a tsps line (an IPv4 destination and up to '
                            'four IPv4 addresses to timestamp it, one space '
                            'apart)')

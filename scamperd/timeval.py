@@ -5,10 +5,8 @@ number without a unit is in the option's own unit, so scamper 20211212's
 plain numbers mean what they meant.  A fraction may have only as many
 digits as the unit leaves microseconds for (`1.5ms` yes, `1.0005ms` no)."""
 
-import re
+from scamperd.strtol import DIGITS
 
-# more digits than 18 would pass any bound: not a time
-_TIME = re.compile(r'([0-9]{1,18})(?:\.([0-9]+))?(s|ms|us)?')
 _SUFFIX = {'s': 1000000, 'ms': 1000, 'us': 1}
 _NAMES = {1000000: 's', 1000: 'ms', 1: 'us'}
 
@@ -16,10 +14,20 @@ _NAMES = {1000000: 's', 1000: 'ms', 1: 'us'}
 def fromstr(text, unit):
     """Microseconds in ``text``, a number of ``unit`` microseconds (a power
     of ten up to 1 000 000) unless it names its unit; None if malformed."""
-    m = _TIME.fullmatch(text)
-    if m is None:
+    i = 0
+    while i < len(text) and text[i] in DIGITS:
+        i += 1
+    whole, frac, rest = text[:i], None, text[i:]
+    if rest[:1] == '.':
+        j = 1
+        while j < len(rest) and rest[j] in DIGITS:
+            j += 1
+        frac, rest = rest[1:j], rest[j:]
+    # more digits than 18 would pass any bound: not a time
+    if not 0 < len(whole) <= 18 or frac == '' or \
+            (rest and rest not in _SUFFIX):
         return None
-    whole, frac, suffix = m.groups()
+    suffix = rest
     if suffix:
         unit = _SUFFIX[suffix]
     us = int(whole) * unit

@@ -82,3 +82,33 @@ def test_dealias_takes_the_clients_times():
     assert c.dealias.wait_probe == 150
     with pytest.raises(CommandError, match='-W'):
         dealias.parse('-m ally -W 0.5ms 192.0.2.1 192.0.2.2'.split())
+
+
+def test_fromstr_as_the_regular_expression_reads():
+    """fromstr scans by hand; the regular expression it was read with
+    before is the oracle, on random text."""
+    import random
+    import re
+    pattern = re.compile(r'([0-9]{1,18})(?:\.([0-9]+))?(s|ms|us)?')
+
+    def by_re(text, unit):
+        m = pattern.fullmatch(text)
+        if m is None:
+            return None
+        whole, frac, suffix = m.groups()
+        if suffix:
+            unit = {'s': 1000000, 'ms': 1000, 'us': 1}[suffix]
+        us = int(whole) * unit
+        if frac and frac.strip('0'):
+            places = len(str(unit)) - 1
+            if len(frac) > places:
+                return None
+            us += int(frac) * 10 ** (places - len(frac))
+        return us
+
+    rng = random.Random(2)
+    for k in range(30000):
+        text = ''.join(rng.choice('0123456789..smu x\u0663') for _ in range(
+            rng.randint(0, 25 if k % 10 == 0 else 6)))
+        for unit in (1, 1000, 1000000):
+            assert timeval.fromstr(text, unit) == by_re(text, unit), text

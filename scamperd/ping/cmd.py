@@ -9,10 +9,9 @@ defaults are scamper's (scamper/ping/scamper_ping_do.c).
 """
 
 import ipaddress
-import re
 
 from scamperd import timeval
-from scamperd.strtol import strtol
+from scamperd.strtol import is_decimal, is_dotted, is_hex, strtol
 from scamperd.method import CommandError
 from scamperd.ping import result as R
 
@@ -90,7 +89,7 @@ def _err(opt, value, why):
 
 def _num(opt, value, lo, hi):
     """A NUM parameter: scamper accepts only [-]digits, read by strtoll."""
-    if not re.fullmatch(r'-?[0-9]+', value):
+    if not is_decimal(value):
         _err(opt, value, 'not a number')
     v = strtol(value)
     if v < lo or v > hi:
@@ -119,7 +118,12 @@ def _wait(value):
     return total
 
 
-_UNIT = re.compile(r'[0-9.]+(s|ms|us)')
+def _has_unit(value):
+    """``value`` is digits and dots, then s, ms or us."""
+    for unit in ('ms', 'us', 's'):
+        if value.endswith(unit):
+            return is_dotted(value[:-len(unit)])
+    return False
 
 
 def _time(opt, value, step, lo, hi):
@@ -133,7 +137,7 @@ def _time(opt, value, step, lo, hi):
 
 
 def _hex(opt, value, maxchars, even):
-    if not value or not re.fullmatch(r'[0-9a-fA-F]+', value):
+    if not is_hex(value):
         _err(opt, value, 'not a hexadecimal string')
     if len(value) > maxchars:
         _err(opt, value, 'too long')
@@ -165,7 +169,7 @@ def _tsopt(cmd, value):
         if len(ips) > 4:
             _err('T', value, 'at most 4 prespecified addresses')
         for ip in ips:
-            if not re.fullmatch(r'[0-9.]+', ip):
+            if not is_dotted(ip):
                 _err('T', value, 'bad address %r' % ip)
             cmd.tsps.append(_addr('T', ip, 4))
     else:
@@ -226,7 +230,7 @@ def parse(args):
         elif opt == 'i':
             # with a unit, as scamper 2026 reads it; else as 20211212
             cmd.wait_us = _time('i', v, 1, 1000, 20000000) \
-                if _UNIT.fullmatch(v) else _wait(v)
+                if _has_unit(v) else _wait(v)
         elif opt == 'm':
             cmd.ttl = _num('m', v, 1, 255)
         elif opt == 'M':

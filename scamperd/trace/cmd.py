@@ -10,10 +10,9 @@ optional ``-`` followed by digits, read as C's strtol(.., 0) reads them (so
 """
 
 import ipaddress
-import re
 
 from scamperd import timeval
-from scamperd.strtol import strtol
+from scamperd.strtol import HEX, is_decimal, strtol
 from scamperd.method import CommandError
 from scamperd.trace import result as R
 
@@ -68,7 +67,7 @@ def split_options(args, options):
                 raise CommandError('option -%s needs a value' % c)
             value = args[i]
             i += 1
-            if numeric and not re.fullmatch(r'-?[0-9]+', value):
+            if numeric and not is_decimal(value):
                 raise CommandError('option -%s: %r is not a number'
                                    % (c, value))
             out.append((c, value))
@@ -190,7 +189,7 @@ def parse(args):
                 raise CommandError('invalid -O option %r: must be dl, '
                                    'const-payload or dtree-noback' % v)
         elif c == 'p':
-            if len(v) % 2 or not re.fullmatch(r'[0-9a-fA-F]*', v):
+            if len(v) % 2 or not HEX.issuperset(v):
                 raise CommandError('invalid -p payload %r: must be an even '
                                    'number of hex digits' % v)
             cmd.payload = bytes.fromhex(v)
