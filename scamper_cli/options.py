@@ -8,7 +8,7 @@ are not options, wherever they stand (``-i A -i B``, ``-i A -p 100 B`` and
 values are matched in any case.  Every error names the option and value.
 """
 
-import ipaddress
+from scamperd import addr
 
 VERSION = '20211212'
 PPS_MAX = 50000
@@ -130,6 +130,7 @@ def _control_port(value):
     if not sep:
         host = '127.0.0.1'
     host = host.strip('[]')
+    import ipaddress        # -P only
     try:
         ip = ipaddress.ip_address(host)
     except ValueError:
@@ -290,7 +291,7 @@ def parse(argv):
             raise UsageError('-i: no addresses given')
         for a in rest:
             try:
-                ipaddress.ip_address(a)
+                addr.parse(a)
             except ValueError:
                 raise UsageError("-i: invalid address '%s'" % a) from None
         o.addresses = rest

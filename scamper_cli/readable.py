@@ -5,7 +5,6 @@ interpreter or virtualenv under a directory that user cannot enter
 with "No module named ...".  Checked at start instead, with the path
 named."""
 
-import importlib.machinery
 import os
 import pwd
 import stat
@@ -21,13 +20,23 @@ def runtime_paths():
              os.path.dirname(scamperd.__file__)]
     paths += [p for p in sys.path if p.endswith('lib-dynload')]
     for mod in ('pyroute2', 'msgpack', 'prctl'):
-        try:        # found, not imported: start-up stays quick
-            spec = importlib.machinery.PathFinder.find_spec(mod)
-        except (ImportError, ValueError):
-            continue
-        if spec is not None and spec.origin:
-            paths.append(os.path.dirname(spec.origin))
+        where = _find(mod)
+        if where is not None:
+            paths.append(where)
     return paths
+
+
+def _find(mod):
+    """The directory of package ``mod``, or the one holding module
+    ``mod``, first on sys.path: found, not imported (nor importlib
+    loaded), so that start-up stays quick."""
+    for d in sys.path:
+        d = d or os.curdir
+        if os.path.isfile(os.path.join(d, mod, '__init__.py')):
+            return os.path.join(d, mod)
+        if os.path.isfile(os.path.join(d, mod + '.py')):
+            return d
+    return None
 
 
 def _can(st, uid, gids, bits):

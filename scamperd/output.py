@@ -7,9 +7,9 @@ is printed by that package's text.py or json.py (imported when first
 needed), or written by warts/file.py.
 """
 
-import importlib
 
 from scamperd import listcycle
+from scamperd.commands import load_module
 from scamperd.warts import cycle as warts_cycle
 from scamperd.warts import file as warts_file
 
@@ -28,7 +28,7 @@ def _printer(cls, fmt):
     f = _printers.get((cls, fmt))
     if f is None:
         pkg = cls.__module__.rpartition('.')[0]
-        f = _printers[cls, fmt] = importlib.import_module(
+        f = _printers[cls, fmt] = load_module(
             '%s.%s' % (pkg, fmt)).format
     return f
 

@@ -8,9 +8,8 @@ C's ``strtol(s, NULL, 0)`` reads them: ``-c 010`` is 8, and the fraction in
 defaults are scamper's (scamper/ping/scamper_ping_do.c).
 """
 
-import ipaddress
 
-from scamperd import timeval
+from scamperd import addr, timeval
 from scamperd.strtol import is_decimal, is_dotted, is_hex, strtol
 from scamperd.method import CommandError
 from scamperd.ping import result as R
@@ -150,12 +149,12 @@ def _hex(opt, value, maxchars, even):
 
 def _addr(opt, value, family=None):
     try:
-        a = ipaddress.ip_address(value)
+        packed, version = addr.parse(value)
     except ValueError:
         _err(opt, value, 'not an IP address')
-    if family is not None and a.version != family:
+    if family is not None and version != family:
         _err(opt, value, 'not an IPv%d address' % family)
-    return a.packed
+    return packed
 
 
 def _tsopt(cmd, value):
@@ -274,10 +273,9 @@ def parse(args):
             cmd.tos = _num('z', v, 0, 255)
 
     try:
-        a = ipaddress.ip_address(target)
+        cmd.dst, cmd.family = addr.parse(target)
     except ValueError:
         raise CommandError('ping: %s: not an IP address' % target)
-    cmd.dst, cmd.family = a.packed, a.version
     v4 = cmd.family == 4
 
     if pattern is not None and payload is not None:

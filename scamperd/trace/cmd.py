@@ -9,9 +9,8 @@ optional ``-`` followed by digits, read as C's strtol(.., 0) reads them (so
 ``010`` is eight and ``-d 0x50`` is eighty).
 """
 
-import ipaddress
 
-from scamperd import timeval
+from scamperd import addr, timeval
 from scamperd.strtol import HEX, is_decimal, strtol
 from scamperd.method import CommandError
 from scamperd.trace import result as R
@@ -76,14 +75,14 @@ def split_options(args, options):
 
 def parse_addr(text, what, family=None):
     try:
-        a = ipaddress.ip_address(text)
+        packed, version = addr.parse(text)
     except ValueError:
         raise CommandError('%s %r is not an IPv4 or IPv6 address'
                            % (what, text)) from None
-    if family is not None and a.version != family:
+    if family is not None and version != family:
         raise CommandError('%s %s is not an IPv%d address like the target'
                            % (what, text, family))
-    return a.packed
+    return packed
 
 
 class TraceCommand:

@@ -12,12 +12,12 @@ lists and cycles here (cycle.py), traces and pings in their own packages;
 adding a type is one module that calls ``register``.
 """
 
-import importlib
 import io
 import os
 import struct
 import zlib
 
+from scamperd.commands import load_module
 from scamperd.warts.codec import (ADDR_SIZES, Cursor, WartsError,  # noqa: F401
                                   header, ref)  # ref: for the type modules
 
@@ -61,13 +61,13 @@ TYPE_MODULES = {
 def load_types():
     """Import the codec of every object type."""
     for name in set(TYPE_MODULES.values()):
-        importlib.import_module(name)
+        load_module(name)
 
 
 def _decoder(otype):
     dec = DECODERS.get(otype)
     if dec is None and otype in TYPE_MODULES:
-        importlib.import_module(TYPE_MODULES[otype])
+        load_module(TYPE_MODULES[otype])
         dec = DECODERS.get(otype)
     return dec
 
@@ -323,7 +323,7 @@ def encode_object(obj, list_id=0, cycle_id=0):
         # that package's warts module
         pkg = type(obj).__module__.rpartition('.')[0]
         try:
-            importlib.import_module(pkg + '.warts')
+            load_module(pkg + '.warts')
         except ImportError:
             pass
         got = ENCODERS.get(type(obj))
