@@ -50,6 +50,10 @@ def spawn(priv, pacer, nworkers, cfg, priv_chan=None):
         proc = WorkerProcess(_worker_entry,
                              (worker_end, priv_chan, pacer, wcfg),
                              (worker_end.fileno(), priv_chan.fileno()))
+        # its backlog's room, which it does not say: the supervisor fills
+        # it at once, and the first tasks wait in the channel while the
+        # worker starts
+        proc.room = wcfg['backlog']
     except OSError:
         sup_end.close()
         raise
@@ -90,6 +94,7 @@ class WorkerProcess:
         self.pid = pid
         self.sentinel = os.pidfd_open(pid)
         self.exitcode = None
+        self.room = 0
 
     def join(self, timeout=None):
         if self.exitcode is None and select.select(

@@ -142,6 +142,7 @@ class Supervisor:
             proc, sup_end = pool.spawn(self.priv, self.pacer, self.nworkers,
                                        self.cfg)
         w = WorkerHandle(proc, Channel(sup_end), index)
+        w.want = proc.room
         self.sel.register(w.chan, selectors.EVENT_READ, ('chan', w))
         self.sel.register(proc.sentinel, selectors.EVENT_READ, ('exit', w))
         self.workers.append(w)

@@ -21,7 +21,9 @@ A worker keeps a backlog of tasks that have not started yet (``backlog``
 of them, from the supervisor's settings: enough for some milliseconds at
 the rate asked), and the engine starts the next one whenever it has a send
 slot that no running task needs, so that starting a task costs no round
-trip to the supervisor.
+trip to the supervisor.  The supervisor fills that backlog without being
+asked as the worker starts (the first tasks wait in the channel while it
+loads its modules); "more" says the room made since.
 """
 
 import collections
@@ -56,7 +58,7 @@ class Worker:
         self.fmt = cfg.get('format', 'text')
         self.sport = cfg['sport']
         self.backlog_max = cfg.get('backlog', 2)
-        self.more = self.backlog_max
+        self.more = 0             # room to say: the first is known
         self.results = []
         self.since = None         # when what is waiting to be sent began
 
