@@ -34,6 +34,9 @@ from scamperd.method import CommandError
 from scamperd.pacer import Pacer
 
 MAX_TRIES = 3
+# workers in a row that die before they are ready: the run stops (a
+# broken installation or no memory, not bad luck)
+MAX_START_DEATHS = 3
 MAX_DEFERRED = 10000
 MAX_HELD = 10000        # tasks waiting on a running one with their address
 OUT_BUFFER = 1 << 18      # output bytes gathered before a write, at most
@@ -68,13 +71,14 @@ def _keys(rec):
 
 
 class WorkerHandle:
-    __slots__ = ('proc', 'chan', 'want', 'index')
+    __slots__ = ('proc', 'chan', 'want', 'index', 'ready')
 
     def __init__(self, proc, chan, index):
         self.proc = proc
         self.chan = chan
         self.want = 0
         self.index = index
+        self.ready = False          # it said it started
 
 
 class Supervisor:
@@ -116,6 +120,8 @@ class Supervisor:
             self.sel.register(signal_fd, selectors.EVENT_READ, ('signal', None))
         self.workers = []
         self.respawn = {}                    # worker index -> when to try
+        self.start_deaths = 0   # workers in a row that died before ready
+        self.failed = False     # the run cannot go on (exit status 1)
         self.queue = collections.deque()     # validated, not dispatched
         self.deferred = collections.deque()  # waiting for their worker
         self.active = {}                     # id -> TaskRecord
@@ -186,6 +192,17 @@ class Supervisor:
             self._release(rec)
             rec.worker = None
             self.queue.appendleft(rec)
+        if not w.ready:
+            self.start_deaths += 1
+            if self.start_deaths >= MAX_START_DEATHS:
+                self.err.write('scamper: %d workers in a row ended as they '
+                               'started: stopping\n' % self.start_deaths)
+                self.err.flush()
+                if self.stopped_by is None:
+                    self.stopped_by = 'workers ending as they start'
+                self.failed = True
+                self._stop()
+                return
         if not self.stopping or self.active:
             self._respawn(w.index)
 
@@ -356,6 +373,9 @@ class Supervisor:
                                       item[2] if len(item) > 2 else None)
             elif t == 'more':
                 w.want += msg['n']
+            elif t == 'ready':
+                w.ready = True
+                self.start_deaths = 0
             elif t == 'error':
                 rec = self.active.get(msg['id'])
                 if rec is not None and rec.worker is w:
@@ -542,7 +562,7 @@ class Supervisor:
                                if left else ''))
             status = 1
         self.err.flush()
-        return status
+        return 1 if self.failed else status
 
     def run(self):
         try:

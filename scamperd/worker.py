@@ -15,6 +15,8 @@ backlog is empty and it has room it has not said):
                  a task that could not run (the supervisor makes its error
                  result, with errno E, for a source that wants one)
   {"t": "halted", "id": N}          a task halted before it started
+  {"t": "ready"}        it started (once, first: the supervisor stops a
+                        run whose workers keep dying before they say it)
 
 ``meta`` is None or what output.format_result needs (format, warts ids).
 A worker keeps a backlog of tasks that have not started yet (``backlog``
@@ -65,6 +67,8 @@ class Worker:
     def run(self):
         eng = self.engine
         sup = self.sup
+        sup.send({'t': 'ready'})
+        sup.flush()
         gc_due = quiet_gc()
         while not (self.stopping and not eng.busy and not self.backlog):
             gc_due = old_gc(gc_due)

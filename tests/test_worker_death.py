@@ -238,3 +238,45 @@ def test_results_wait_for_their_time_once_the_backlog_is_empty():
     assert w._report_due(0.0)
     w.results, w.more = [], 50                  # half the backlog's room
     assert w._report_due(0.0)
+
+
+def test_workers_that_die_as_they_start_stop_the_run(lab_line):
+    """Workers that could not start (here: an installation whose worker
+    module fails to import) were started again and again, and the run
+    never ended.  Three in a row that die before they say they are ready
+    stop it, saying so, with exit status 1; a list run and a daemon
+    alike."""
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    import scamper_cli
+    import scamper_priv
+    import scamperd
+    top = tempfile.mkdtemp(prefix='sc-broken-')
+    try:
+        os.chmod(top, 0o755)
+        for pkg in (scamper_cli, scamper_priv, scamperd):
+            src = os.path.dirname(pkg.__file__)
+            shutil.copytree(src, os.path.join(top, os.path.basename(src)),
+                            ignore=shutil.ignore_patterns('__pycache__'))
+        with open(os.path.join(top, 'scamperd', 'worker.py'), 'w') as f:
+            f.write('raise ImportError("a broken installation")\n')
+        site = os.path.dirname(os.path.dirname(scamperd.__file__))
+        code = ('import sys; sys.path[:0] = [%r]; sys.path.append(%r); '
+                'from scamper_cli.main import main; sys.exit(main())'
+                % (top, site))
+        for args in (['-c', 'ping -c 1', '-i', '203.0.113.20'],
+                     ['-U', os.path.join(top, 'ctl')]):
+            p = subprocess.run(
+                ['ip', 'netns', 'exec', lab_line.ns('src'), sys.executable,
+                 '-IS', '-c', code, *args], capture_output=True, text=True,
+                timeout=60, cwd='/')
+            assert p.returncode == 1, p.stderr
+            assert p.stderr.count(
+                'ImportError: a broken installation') == 3, p.stderr
+            assert 'scamper: 3 workers in a row ended as they started: ' \
+                'stopping\n' in p.stderr
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
