@@ -326,3 +326,83 @@ def test_source_progress_after_every_line_is_taken(tmp_path):
     src.done(taken[0][3], b'')
     assert interactive.handle(ctl, None, 'source progress s') == [
         progress % 1, 'OK']
+
+
+class RemoteCtl(FakeCtl):
+    """FakeCtl with controllers to dial, as server.Control keeps them."""
+
+    def __init__(self, tmp):
+        super().__init__(tmp)
+        self.remotes = {}
+
+    def add_remote(self, host, port, tls):
+        from types import SimpleNamespace as T
+        self.remotes[host.lower(), port] = T(
+            host=host, port=port, tls=tls, link=T(alias=None))
+
+    def delete_remote(self, key):
+        del self.remotes[key]
+
+
+T_REMOTE = """
+>>> remote
+ERR usage: remote [add]
+>>> remote delete ctl.example:1
+ERR no remote connections
+>>> remote list
+OK
+>>> remote add
+ERR usage remote add server <name>
+>>> remote add server
+ERR remote add param 'server' failed
+>>> remote add port 1
+ERR remote add param 'port' failed
+>>> remote add server a:1 ssl off x y
+ERR remote add params_get failed
+>>> remote add server ctl.example
+ERR invalid server, expect <name>:<port>
+>>> remote add server ctl.example:0
+ERR invalid server, expect <name>:<port>
+>>> remote add server ctl.example:65536
+ERR invalid server, expect <name>:<port>
+>>> remote add server ctl.example:31337 ssl maybe
+ERR ssl <on|off>
+>>> remote add server ctl.example:31337
+OK
+>>> remote add SERVER [2001:db8::1]:31337 SSL OFF
+OK
+>>> remote add server CTL.example:31337 ssl off
+ERR CTL.example:31337 already exists
+>>> remote list
+INFO ctl.example:31337
+INFO 2001:db8::1:31337
+OK
+>>> remote delete
+ERR missing required parameter for remote delete
+>>> remote delete a:1 b:2
+ERR remote delete params_get failed
+>>> remote delete ctl.example
+ERR invalid server
+>>> remote delete ctl.example:1
+ERR ctl.example:1 not found
+>>> remote delete Ctl.Example:31337
+OK
+>>> remote list
+INFO 2001:db8::1:31337
+OK
+>>> remote frob
+ERR unhandled outfile command 'frob'
+"""
+
+
+def test_remote_commands(tmp_path):
+    """remote add/delete/list, word for word as scamper's
+    scamper_control.c (command_remote_*) replies; TLS (ssl on, the
+    default) as a context given to the controller's connection."""
+    ctl = RemoteCtl(str(tmp_path))
+    replay(ctl, T_REMOTE)
+    (r,) = ctl.remotes.values()
+    assert r.tls is None
+    ctl.remotes.clear()
+    interactive.handle(ctl, None, 'remote add server ctl.example:1')
+    assert ctl.remotes['ctl.example', 1].tls is not None

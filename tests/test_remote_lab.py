@@ -17,8 +17,8 @@ import time
 
 import pytest
 
-from ours import (popen_ours, proc_tree, start_scamperd, stop_daemon,
-                  wait_listening)
+from ours import (control_session, popen_ours, proc_tree, start_scamperd,
+                  stop_daemon, wait_for_socket, wait_listening)
 
 PORT = 50070
 CONTROLLER = '198.51.100.2'        # dst, on its link to r3
@@ -416,3 +416,46 @@ def test_notls_remote_speaks_plain_tcp_to_a_host_name(lab_line, named):
     finally:
         stop_daemon(vp)
         c.close()
+
+
+def test_remote_add_list_delete_on_the_control_socket(lab_line, controller):
+    """A daemon started with only a control socket dials a controller
+    when told `remote add`, measures for it, lists it (with the alias
+    sc_remoted gave it) and hangs up on `remote delete`."""
+    import socket as _socket
+    tmp = tempfile.mkdtemp(prefix='sc-remote-add-')
+    os.chmod(tmp, 0o755)
+    path = os.path.join(tmp, 'ctl')
+    where = '%s:%d' % (CONTROLLER, PORT)
+
+    def say(*lines):
+        s = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+        s.connect(path)
+        try:
+            return [i[1] for i in control_session(s, [*lines, 'exit'], 20)]
+        finally:
+            s.close()
+
+    vp = popen_ours(lab_line, '-M', 'vp-added', '-O', 'attach-2021', '-p',
+                    '500', '-U', path, stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_socket(vp, path)
+        got = say('remote add server %s ssl off' % where,
+                  'remote add server %s' % where)
+        assert got == ['OK', 'ERR %s already exists' % where]
+        measures(controller, 'vp-added', lab_line.target4)
+        listed, ok = say('remote list')
+        assert listed.startswith('INFO %s alias ' % where) and ok == 'OK'
+        assert say('remote delete %s' % where, 'remote list',
+                   'remote delete %s' % where) == [
+            'OK', 'OK', 'ERR no remote connections']
+        # hung up, and not dialling again
+        time.sleep(1.5)
+        conns = lab_line.run(['ss', '-Htn', 'state', 'established', 'dst',
+                              CONTROLLER], node='src', check=True,
+                             capture_output=True, text=True).stdout
+        assert conns == '' and vp.poll() is None
+    finally:
+        stop_daemon(vp)
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -462,8 +462,88 @@ def _outfile(ctl, conn, rest):
     return ["ERR unhandled outfile command '%s'" % sub]
 
 
+def _remote(ctl, conn, rest):
+    """remote add server <name:port> [ssl on|off], remote delete
+    <name:port>, remote list: the controllers (sc_remoted) scamper dials,
+    -R's among them."""
+    if not rest:
+        return ['ERR usage: remote [add]']
+    sub, _, arg = rest.partition(' ')
+    arg = arg.strip(' ')
+    sub = sub.lower()
+    if sub == 'list':
+        return ['INFO %s:%d%s' % (r.host, r.port, '' if r.link.alias is None
+                                  else ' alias %s' % r.link.alias)
+                for r in ctl.remotes.values()] + ['OK']
+    if sub == 'add':
+        ws = words(arg)
+        if ws is None or len(ws) > 4:
+            return ['ERR remote add params_get failed']
+        got, bad = pairs(ws, ('server', 'ssl'))
+        if got is None:
+            return ["ERR remote add param '%s' failed" % bad]
+        if 'server' not in got:
+            return ['ERR usage remote add server <name>']
+        where = _addrport(got['server'])
+        if where is None:
+            return ['ERR invalid server, expect <name>:<port>']
+        if (where[0].lower(), where[1]) in ctl.remotes:
+            return ['ERR %s:%d already exists' % where]
+        tls = True
+        if 'ssl' in got:
+            if got['ssl'].lower() not in ('on', 'off'):
+                return ['ERR ssl <on|off>']
+            tls = got['ssl'].lower() == 'on'
+        try:
+            ctx = _tls_context() if tls else None
+            ctl.add_remote(where[0], where[1], ctx)
+        except (OSError, ValueError):
+            return ['ERR could not add remote']
+        return ['OK']
+    if sub == 'delete':
+        if not ctl.remotes:
+            return ['ERR no remote connections']
+        ws = words(arg)
+        if ws is None or len(ws) > 1:
+            return ['ERR remote delete params_get failed']
+        if not ws:
+            return ['ERR missing required parameter for remote delete']
+        where = _addrport(ws[0])
+        if where is None:
+            return ['ERR invalid server']
+        key = (where[0].lower(), where[1])
+        if key not in ctl.remotes:
+            return ['ERR %s:%d not found' % where]
+        ctl.delete_remote(key)
+        return ['OK']
+    # scamper's own words for it
+    return ["ERR unhandled outfile command '%s'" % rest]
+
+
+def _addrport(text):
+    """(name, port) of name:port or [address]:port, as scamper's
+    string_addrport reads it; None if it is not one."""
+    if text.startswith('['):
+        name, sep, port = text[1:].partition(']:')
+    else:
+        name, sep, port = text.partition(':')
+    if not sep or not name or not port.isdigit() or \
+            not 1 <= int(port) <= 65535:
+        return None
+    return name, int(port)
+
+
+def _tls_context():
+    """TLS as scamper uses it towards a controller (`ssl on`, the
+    default): the system's trusted authorities; used for one named by a
+    host name (scamperd/control/remote.py)."""
+    import ssl
+    return ssl.create_default_context()
+
+
 _COMMANDS = {
     'exit': _exit, 'help': _help, 'get': _get, 'set': _set,
     'shutdown': _shutdown, 'lss-clear': _lss_clear, 'observe': _observe,
     'attach': _attach, 'source': _source, 'outfile': _outfile,
+    'remote': _remote,
 }

@@ -579,6 +579,12 @@ class Remote:
         self.say('remote: %s; trying again in %.0f s'
                  % (why, max(0.0, self.retry_at - time.time())))
 
+    def delete(self):
+        """Hang up for good: the connection closed, its channels
+        dropped, never tried again."""
+        self._close_sock()
+        self._forget()
+
     def close(self):
         for ch in self.waiting:
             ch.drain()

@@ -230,12 +230,24 @@ class Control:
         for ls in listeners:
             ls.setblocking(False)
             self._listen(ls)
-        self.remote = None              # -R: the controller we dial
+        # the controllers we dial (sc_remoted): -R's, and those `remote
+        # add` adds; by (name in lower case, port), in the order added
+        self.remotes = {}
         r = sup.cfg.get('remote')
         if r:
-            from scamperd.control.remote import Remote
-            self.remote = Remote(self, r['host'], r['port'], r.get('tls'),
-                                 say=self._say)
+            self.add_remote(r['host'], r['port'], r.get('tls'))
+
+    def add_remote(self, host, port, tls):
+        """Dial the controller at host:port (``tls``: an ssl.SSLContext,
+        used for a controller named by a host name, or None)."""
+        from scamperd.control.remote import Remote
+        self.remotes[host.lower(), port] = Remote(self, host, port, tls,
+                                                  say=self._say)
+
+    def delete_remote(self, key):
+        """`remote delete`: hang up on that controller for good; the
+        tasks its clients asked for end as a lost connection's do."""
+        self.remotes.pop(key).delete()
 
     def _say(self, line):
         self.err.write('scamper: %s\n' % line)
@@ -250,8 +262,8 @@ class Control:
     def tick(self, now):
         """Called each turn of the loop: listening again after a pause;
         the controller's timers."""
-        if self.remote is not None:
-            self.remote.tick(now)
+        for r in list(self.remotes.values()):
+            r.tick(now)
         if self.paused_until is not None and now >= self.paused_until:
             self.paused_until = None
             for ls in self.listeners:
@@ -317,8 +329,8 @@ class Control:
                 except OSError:
                     pass
             ls.close()
-        if self.remote is not None:
-            self.remote.close()
+        for r in self.remotes.values():
+            r.close()
         end = time.time() + timeout
         for c in list(self.conns):
             c.closing = True
