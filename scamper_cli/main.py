@@ -19,7 +19,7 @@ from scamper_priv import helper
 from scamper_priv.client import PrivClient
 from scamperd import commands, listcycle, pool
 from scamperd.method import CommandError
-from scamperd.strtol import is_dotted
+from scamperd.strtol import is_decimal, is_dotted
 
 EXIT_USAGE = 255
 MAX_LINE = 8192           # bytes in one line of an input file
@@ -188,7 +188,7 @@ def main(argv=None, socket_perms=(None, None), keep_output=False):
     # the first workers' channels to the helper are made with the
     # supervisor's (helper.run): a worker starts without a round trip
     nworkers = os.environ.get('SCAMPER_WORKERS', '0')
-    if not (nworkers.isdigit() and int(nworkers) <= 256):
+    if not (is_decimal(nworkers) and 0 <= int(nworkers) <= 256):
         sys.stderr.write('scamper: SCAMPER_WORKERS: expected a number of '
                          'workers up to 256 (0: as the rate needs)\n')
         return 1

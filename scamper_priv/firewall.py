@@ -59,7 +59,9 @@ def parse_spec(spec):
     table, num = parts[1], parts[2]
     if not TABLE_RE.match(table):
         raise ValueError("-F '%s': invalid table name '%s'" % (spec, table))
-    if not num.isdigit() or not 1 <= int(num) <= MAX_RULES:
+    # ASCII digits only: '\u00b2'.isdigit(), and int() refuses it
+    if not (num.isascii() and num.isdigit()) or \
+            not 1 <= int(num) <= MAX_RULES:
         raise ValueError("-F '%s': the number of rules must be 1 to %d"
                          % (spec, MAX_RULES))
     return table, int(num)
@@ -194,8 +196,9 @@ class Firewall:
             if not name.startswith(CHAIN_PREFIX):
                 continue
             pid = name[len(CHAIN_PREFIX):]
-            if pid.isdigit() and (int(pid) == self.pid
-                                  or not _pid_alive(int(pid))):
+            if not (pid.isascii() and pid.isdigit()):
+                continue
+            if int(pid) == self.pid or not _pid_alive(int(pid)):
                 self._delete_chain(name)
                 removed += 1
         self._drop_table_if_empty()

@@ -117,6 +117,8 @@ OK pps 50
 ERR pps: 0 out of range (1, 10000)
 >>> set pps x
 ERR set pps argument is not an integer
+>>> set pps ²
+ERR set pps argument is not an integer
 >>> set window 5
 OK window 5
 >>> get window
@@ -364,6 +366,12 @@ ERR invalid server, expect <name>:<port>
 >>> remote add server ctl.example:0
 ERR invalid server, expect <name>:<port>
 >>> remote add server ctl.example:65536
+ERR invalid server, expect <name>:<port>
+>>> remote add server ctl.example:²
+ERR invalid server, expect <name>:<port>
+>>> remote add server ctl.example:٣
+ERR invalid server, expect <name>:<port>
+>>> remote add server ctl.example:
 ERR invalid server, expect <name>:<port>
 >>> remote add server ctl.example:31337 ssl maybe
 ERR ssl <on|off>

@@ -179,7 +179,8 @@ def test_own_getopt_is_gnu_getopt():
         assert got == want, argv
 
 
-@pytest.mark.parametrize('value', ['x', '-1', '257', '1.5'])
+@pytest.mark.parametrize('value', ['x', '-1', '257', '1.5', '\u00b2',
+                                   '\u0663'])
 def test_bad_scamper_workers_is_an_error(value, monkeypatch, capsys):
     monkeypatch.setenv('SCAMPER_WORKERS', value)
     assert climain.main(['-i', '192.0.2.1']) == 1

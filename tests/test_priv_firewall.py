@@ -81,6 +81,7 @@ def test_parse_spec(spec, want):
     ('nft:t', 'expected'),
     ('nft:t:0', 'number of rules'),
     ('nft:t:x', 'number of rules'),
+    ('nft:t:\u00b2', 'number of rules'),
     ('nft:t:70000', 'number of rules'),
     ('nft:bad name:4', 'invalid table'),
     ('nft:1t:4', 'invalid table'),

@@ -9,7 +9,7 @@ need the supervisor or the connection."""
 import os
 
 from scamperd.control.protocol import pairs, params, quote, words
-from scamperd.strtol import strtol, strtol_errno
+from scamperd.strtol import DIGITS, strtol, strtol_errno
 from scamperd.sources import FileSource, Outfile
 from scamperd.warts.codec import WartsError
 
@@ -67,7 +67,7 @@ def _set_number(ctl, what, value):
     if not value:
         return ['ERR set %s requires argument' % what]
     word = value.split(' ', 1)[0]
-    if not (word[:1] in '+-' or word[:1].isdigit()) or \
+    if not (word[:1] in '+-' or word[:1] in DIGITS) or \
             not all(c in '0123456789' for c in word[1:]):
         return ['ERR set %s argument is not an integer' % what]
     n, erange = strtol_errno(word)
@@ -527,8 +527,8 @@ def _addrport(text):
         name, sep, port = text[1:].partition(']:')
     else:
         name, sep, port = text.partition(':')
-    if not sep or not name or not port.isdigit() or \
-            not 1 <= int(port) <= 65535:
+    if not sep or not name or not DIGITS.issuperset(port) or \
+            not 1 <= int(port or 0) <= 65535:
         return None
     return name, int(port)
 
